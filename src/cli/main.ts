@@ -1,0 +1,207 @@
+/**
+ * The `warden` command line (CONTRACT.md section 3).
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { Task, Transition } from '../lifecycle/types.js';
+import { ApiClient, ApiError } from './client.js';
+import { duration, table, timelineTable, transitionLine } from './format.js';
+import { serveCommand } from './commands/serve.js';
+import { validateCommand } from './commands/validate.js';
+
+/** Exit codes of `submit --wait` by final status. */
+export const EXIT_CODES: Record<string, number> = { completed: 0, degraded: 3, failed: 4, cancelled: 5 };
+
+const program = new Command();
+program
+  .name('warden')
+  .description('Warden: a workflow engine for fleets of AI agents.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('validate')
+  .description('check agents.config.json and every workflow; exit 1 with FILE: path: message lines on problems')
+  .option('-c, --config <file>', 'config file (default: WARDEN_CONFIG or ./agents.config.json)')
+  .action(async (o: { config?: string }) => {
+    process.exitCode = await validateCommand(o.config);
+  });
+
+program
+  .command('serve')
+  .description('run the engine, the HTTP API and the dashboard')
+  .option('-c, --config <file>', 'config file (default: WARDEN_CONFIG or ./agents.config.json)')
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('-p, --port <port>', 'port to bind (0 picks one)', parsePort, 8080)
+  .option('--store <url>', 'store URL: sqlite:PATH, memory: or postgres://… (default: the config\'s "store")')
+  .option('--drain-timeout <ms>', 'how long SIGTERM lets in-flight attempts finish', parsePositive, 30_000)
+  .action(async (o: { config?: string; host: string; port: number; store?: string; drainTimeout: number }) => {
+    await serveCommand(o);
+  });
+
+program
+  .command('submit')
+  .description('submit a task; prints its id (with --wait: its transitions, and exits 0 completed, 3 degraded, 4 failed, 5 cancelled)')
+  .argument('<workflow>', 'workflow name')
+  .option('-i, --input <json>', 'task input as JSON, or @file to read it from a file', 'null')
+  .option('-w, --wait', 'follow the task until it ends, printing each transition')
+  .option('-k, --idempotency-key <key>', 'submitting again with the same key returns the same task')
+  .option('--deadline <ms>', "overrides the workflow's deadlineMs", parsePositive)
+  .option('--json', 'print JSON instead of text')
+  .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
+  .action(async (workflow: string, o: { input: string; wait?: boolean; idempotencyKey?: string; deadline?: number; json?: boolean; url?: string }) => {
+    const client = new ApiClient(o.url);
+    const input = await parseInput(o.input);
+    const res = await client.request<{ id: string; status: string }>('POST', '/api/tasks', {
+      workflow,
+      input,
+      ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+      ...(o.deadline ? { deadlineMs: o.deadline } : {}),
+    });
+    if (!o.wait) {
+      console.log(o.json ? JSON.stringify(res) : res.id);
+      return;
+    }
+    if (!o.json) console.log(`task ${res.id} submitted (${workflow})`);
+    const task = await follow(client, res.id, o.json ? () => {} : (t) => console.log(transitionLine(t)));
+    if (o.json) console.log(JSON.stringify(task));
+    else printOutcome(task);
+    process.exitCode = EXIT_CODES[task.status] ?? 1;
+  });
+
+program
+  .command('show')
+  .description('a task and its transition timeline')
+  .argument('<taskId>')
+  .option('--json', 'print JSON')
+  .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
+  .action(async (id: string, o: { json?: boolean; url?: string }) => {
+    const client = new ApiClient(o.url);
+    const task = await client.request<Task>('GET', `/api/tasks/${encodeURIComponent(id)}`);
+    const { transitions } = await client.request<{ transitions: Transition[] }>('GET', `/api/tasks/${encodeURIComponent(id)}/transitions`);
+    if (o.json) return console.log(JSON.stringify({ task, transitions }, null, 2));
+    console.log(`task      ${task.id}`);
+    console.log(`workflow  ${task.workflow}`);
+    console.log(`status    ${task.status}${task.answeredBy ? ` (answered by ${task.answeredBy})` : ''}${task.severity ? `, severity ${task.severity}` : ''}`);
+    console.log(`created   ${task.createdAt}   total ${duration(Date.parse(task.updatedAt) - Date.parse(task.createdAt))}`);
+    console.log('');
+    console.log(timelineTable(transitions));
+    if (task.attempts.length) {
+      console.log('');
+      console.log(
+        table(
+          ['agent', 'attempt', 'outcome', 'error', 'took'],
+          task.attempts.map((a) => [a.agent, a.attempt, a.outcome, a.error?.code, a.endedAt ? duration(Date.parse(a.endedAt) - Date.parse(a.startedAt)) : '']),
+        ),
+      );
+    }
+    if (task.output !== undefined) console.log(`\noutput: ${JSON.stringify(task.output, null, 2)}`);
+  });
+
+program
+  .command('tasks')
+  .description('recent tasks, newest first')
+  .option('-s, --status <status>', 'only these statuses (comma-separated)')
+  .option('--workflow <name>', 'only this workflow')
+  .option('-n, --limit <n>', 'how many', parsePositive, 20)
+  .option('--json', 'print JSON')
+  .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
+  .action(async (o: { status?: string; workflow?: string; limit: number; json?: boolean; url?: string }) => {
+    const q = new URLSearchParams({ limit: String(o.limit), ...(o.status ? { status: o.status } : {}), ...(o.workflow ? { workflow: o.workflow } : {}) });
+    const { tasks } = await new ApiClient(o.url).request<{ tasks: Task[] }>('GET', `/api/tasks?${q}`);
+    if (o.json) return console.log(JSON.stringify(tasks, null, 2));
+    console.log(
+      table(
+        ['id', 'workflow', 'status', 'state', 'answered by', 'attempts', 'created'],
+        tasks.map((t) => [t.id, t.workflow, t.status, t.state, t.answeredBy, t.attempts.length, t.createdAt]),
+      ),
+    );
+  });
+
+program
+  .command('agents')
+  .description('agents with their circuit, health and load')
+  .option('--json', 'print JSON')
+  .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
+  .action(async (o: { json?: boolean; url?: string }) => {
+    const { agents } = await new ApiClient(o.url).request<{ agents: import('../lifecycle/AgentPool.js').AgentView[] }>('GET', '/api/agents');
+    if (o.json) return console.log(JSON.stringify(agents, null, 2));
+    console.log(
+      table(
+        ['agent', 'circuit', 'health', 'in flight', 'error rate', 'capabilities'],
+        agents.map((a) => [a.id, a.circuit.state, a.health.status, `${a.inFlight}/${a.maxConcurrency}`, `${Math.round(a.recentErrorRate * 100)}%`, a.capabilities.join(',')]),
+      ),
+    );
+  });
+
+/** Follows a task until it is terminal, calling `onTransition` for each new transition in order. */
+async function follow(client: ApiClient, id: string, onTransition: (t: Transition) => void): Promise<Task> {
+  let seen = 0;
+  const path = `/api/tasks/${encodeURIComponent(id)}`;
+  for (;;) {
+    const { transitions } = await client.request<{ transitions: Transition[] }>('GET', `${path}/transitions`);
+    for (const t of transitions.slice(seen)) onTransition(t);
+    seen = Math.max(seen, transitions.length);
+    const task = await client.request<Task>('GET', path);
+    if (['completed', 'degraded', 'failed', 'cancelled'].includes(task.status)) {
+      const rest = await client.request<{ transitions: Transition[] }>('GET', `${path}/transitions`);
+      for (const t of rest.transitions.slice(seen)) onTransition(t);
+      return task;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+function printOutcome(task: Task): void {
+  const by = task.answeredBy ? ` by ${task.answeredBy}` : '';
+  console.log(`task ${task.id} ${task.status}${by}${task.severity ? ` (severity ${task.severity})` : ''}`);
+  if (task.output !== undefined) console.log(JSON.stringify(task.output, null, 2));
+}
+
+async function parseInput(raw: string): Promise<unknown> {
+  let text = raw;
+  if (raw.startsWith('@')) {
+    try {
+      text = await readFile(raw.slice(1), 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read input file ${raw.slice(1)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--input is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0–65535');
+  return n;
+}
+
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+/** A mistake in how the command was called. */
+class UsageError extends Error {}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 1;
+  } else if (err instanceof ApiError) {
+    console.error(`error: ${err.message}${err.code && err.status ? ` (${err.code})` : ''}`);
+    for (const i of err.issues ?? []) console.error(`  ${i.path}: ${i.message}`);
+    process.exitCode = 1;
+  } else {
+    // Never a stack trace to the user: the message says what went wrong.
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,128 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Clock } from '../clock/index.js';
+import type { AgentConfig } from '../config/index.js';
+import { Bulkhead, CircuitBreaker } from '../policies/index.js';
+import type { SkipInfo } from './taskMachine.js';
+
+/** What the supervisor says of an agent. `unknown` until a check has run. */
+export type HealthStatus = 'healthy' | 'unhealthy' | 'unknown';
+
+/** The live, per-agent policies the engine routes through. */
+export interface AgentSlot {
+  readonly id: string;
+  readonly config: AgentConfig;
+  readonly breaker: CircuitBreaker;
+  readonly bulkhead: Bulkhead;
+  health: HealthStatus;
+  /** Set by the `drain` recovery strategy: routing passes the agent over while true. */
+  drained: boolean;
+  /** Recent outcomes for the agents view and passive health: [at, ok, latencyMs]. */
+  recent: [number, boolean, number][];
+}
+
+/** The agents view of CONTRACT.md section 4. */
+export interface AgentView {
+  id: string;
+  capabilities: string[];
+  circuit: { state: 'closed' | 'open' | 'half-open'; openUntil?: string };
+  health: { status: HealthStatus };
+  inFlight: number;
+  queued: number;
+  maxConcurrency: number;
+  recentErrorRate: number;
+  drained?: boolean;
+}
+
+export interface AgentPoolEvents {
+  circuit: (agent: string, from: string, to: string, snapshot: unknown) => void;
+}
+
+const RECENT = 50;
+
+/**
+ * The engine's per-agent state: one circuit breaker, one bulkhead and a health flag each,
+ * plus the routing rule that reads them.
+ * @internal
+ */
+export class AgentPool extends EventEmitter<AgentPoolEvents> {
+  readonly #slots = new Map<string, AgentSlot>();
+
+  constructor(agents: Record<string, AgentConfig>, clock: Clock, breakerState: Map<string, unknown> = new Map()) {
+    super();
+    for (const [id, config] of Object.entries(agents)) {
+      const breaker = new CircuitBreaker(config.circuitBreaker, clock, breakerState.get(id) as never);
+      breaker.onStateChange((from, to, snapshot) => {
+        try {
+          this.emit('circuit', id, from, to, snapshot);
+        } catch {
+          // a throwing listener must never break routing
+        }
+      });
+      this.#slots.set(id, {
+        id,
+        config,
+        breaker,
+        bulkhead: new Bulkhead({ maxConcurrency: config.maxConcurrency, maxQueue: config.maxQueue }),
+        health: 'unknown',
+        drained: false,
+        recent: [],
+      });
+    }
+  }
+
+  get(id: string): AgentSlot | undefined {
+    return this.#slots.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.#slots.keys()];
+  }
+
+  /**
+   * The first agent of `plan` after `fromIndex` that can take work, and why each one before it
+   * could not. Skipping spends no attempt.
+   */
+  route(plan: readonly string[], fromIndex: number): { index: number; skipped: SkipInfo[] } {
+    const skipped: SkipInfo[] = [];
+    for (let i = fromIndex + 1; i < plan.length; i++) {
+      const agent = plan[i]!;
+      const slot = this.#slots.get(agent);
+      if (!slot) skipped.push({ agent, reason: 'unknown-agent' });
+      else if (slot.health === 'unhealthy' || slot.drained) skipped.push({ agent, reason: 'unhealthy' });
+      else if (slot.breaker.state === 'open') skipped.push({ agent, reason: 'circuit-open' });
+      else if (slot.bulkhead.isFull()) skipped.push({ agent, reason: 'bulkhead-full' });
+      else return { index: i, skipped };
+    }
+    return { index: -1, skipped };
+  }
+
+  /** Notes an attempt's outcome for the recent error rate. */
+  note(id: string, at: number, ok: boolean, latencyMs: number): void {
+    const slot = this.#slots.get(id);
+    if (!slot) return;
+    slot.recent.push([at, ok, latencyMs]);
+    if (slot.recent.length > RECENT) slot.recent.shift();
+  }
+
+  view(id: string): AgentView | undefined {
+    const s = this.#slots.get(id);
+    if (!s) return undefined;
+    const failed = s.recent.reduce((n, r) => n + (r[1] ? 0 : 1), 0);
+    const openUntil = s.breaker.openUntil;
+    return {
+      id,
+      capabilities: [...s.config.capabilities],
+      circuit: { state: s.breaker.state, ...(openUntil !== undefined && s.breaker.state === 'open' ? { openUntil: new Date(openUntil).toISOString() } : {}) },
+      health: { status: s.health },
+      inFlight: s.bulkhead.inFlight,
+      queued: s.bulkhead.queued,
+      maxConcurrency: s.bulkhead.limit,
+      recentErrorRate: s.recent.length ? failed / s.recent.length : 0,
+      ...(s.drained ? { drained: true } : {}),
+    };
+  }
+
+  views(): AgentView[] {
+    return this.ids().map((id) => this.view(id)!);
+  }
+}

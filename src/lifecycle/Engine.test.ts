@@ -1,0 +1,289 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../clock/index.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import { driveUntil, flush } from '../../test/helpers/driveClock.js';
+import { createEngine } from './createEngine.js';
+import type { Engine } from './Engine.js';
+import type { EscalationEvent } from './events.js';
+import { silentLogger } from './logger.js';
+import { TERMINAL_STATUSES, type Task } from './types.js';
+
+const AGENT = { type: 'module', path: './test/fixtures/agents/lifecycle-agent.js' } as const;
+const retry = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 'none' };
+const breaker = { failureThreshold: 1000 };
+
+const config = {
+  agents: {
+    a: { adapter: AGENT, retry, circuitBreaker: breaker, capabilities: ['review'] },
+    b: { adapter: AGENT, retry, circuitBreaker: breaker, capabilities: ['review'] },
+    c: { adapter: AGENT, retry, circuitBreaker: breaker },
+    solo: { adapter: AGENT, retry, circuitBreaker: breaker, timeoutMs: 10_000 },
+  },
+  fallbackChains: { a: ['b', 'c'] },
+  store: 'memory:',
+};
+const workflows = [
+  { name: 'review', agent: 'a', severity: 'low', degraded: { response: { status: 'degraded', message: 'review unavailable' } } },
+  { name: 'strict', agent: 'a', severity: 'medium' },
+  { name: 'lonely', agent: 'solo', degraded: { response: { status: 'degraded' } } },
+  { name: 'lonely-strict', agent: 'solo' },
+  { name: 'by-capability', capability: 'review' },
+  {
+    name: 'checked',
+    agent: 'a',
+    outputSchema: { type: 'object', required: ['answer'] },
+    inputSchema: { type: 'object', required: ['script'], properties: { script: { type: 'object' } } },
+  },
+];
+
+let engine: Engine;
+let clock: SimulatedClock;
+
+async function start() {
+  clock = new SimulatedClock(Date.parse('2026-01-01T00:00:00.000Z'));
+  engine = await createEngine({ config, workflows, store: new MemoryStore(), clock, random: () => 0.5, logger: silentLogger });
+  return engine;
+}
+
+async function runToEnd(workflow: string, script: Record<string, string[]>, opts: { deadlineMs?: number } = {}): Promise<Task> {
+  const { id } = await engine.submit(workflow, { script }, opts);
+  let task: Task | undefined;
+  await driveUntil(clock, async () => {
+    task = await engine.get(id);
+    return !!task && TERMINAL_STATUSES.has(task.status);
+  });
+  return task!;
+}
+
+const steps = async (id: string) => (await engine.transitions(id)).map((t) => `${t.from ?? '∅'}>${t.to}:${t.event}${t.agent ? `@${t.agent}#${t.attempt}` : ''}`);
+
+beforeAll(async () => {
+  // Load the fixture once so the first test doesn't race a cold import against the clock.
+  await import('../../test/fixtures/agents/lifecycle-agent.js');
+});
+
+afterEach(async () => {
+  await engine?.stop({ drainTimeoutMs: 0 });
+});
+
+describe('the task lifecycle', () => {
+  it('completes on the first attempt and records every transition', async () => {
+    await start();
+    const task = await runToEnd('review', { a: ['ok'] });
+    expect(task.status).toBe('completed');
+    expect(task.answeredBy).toBe('a');
+    expect(task.output).toEqual({ answer: 'a answered', attempt: 1 });
+    expect(await steps(task.id)).toEqual([
+      '∅>queued:SUBMIT',
+      'queued>routing:START',
+      'routing>attempting:ROUTED@a#1',
+      'attempting>validating:ATTEMPT_OK@a#1',
+      'validating>completed:OUTPUT_VALID@a#1',
+    ]);
+    const seqs = (await engine.transitions(task.id)).map((t) => t.seq);
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('retries a transient failure after the backoff delay, then succeeds', async () => {
+    await start();
+    const task = await runToEnd('review', { a: ['transient', 'ok'] });
+    expect(task.status).toBe('completed');
+    expect(await steps(task.id)).toEqual([
+      '∅>queued:SUBMIT',
+      'queued>routing:START',
+      'routing>attempting:ROUTED@a#1',
+      'attempting>waiting:ATTEMPT_FAILED@a#1',
+      'waiting>attempting:WAKE@a#2',
+      'attempting>validating:ATTEMPT_OK@a#2',
+      'validating>completed:OUTPUT_VALID@a#2',
+    ]);
+    const ts = await engine.transitions(task.id);
+    const failed = ts.find((t) => t.event === 'ATTEMPT_FAILED')!;
+    const woke = ts.find((t) => t.event === 'WAKE')!;
+    expect(failed.error?.code).toBe('CONNECTION_FAILED');
+    expect(failed.detail?.delayMs).toBe(100);
+    // It woke exactly at its wake time: not early, not late.
+    expect(Date.parse(woke.at) - Date.parse(failed.at)).toBe(100);
+    expect(task.attempts.map((a) => [a.agent, a.attempt, a.outcome])).toEqual([
+      ['a', 1, 'error'],
+      ['a', 2, 'ok'],
+    ]);
+  });
+
+  it('skips the retries of a non-retryable error and goes to the next agent', async () => {
+    await start();
+    const task = await runToEnd('review', { a: ['permanent'], b: ['ok'] });
+    expect(task.status).toBe('completed');
+    expect(task.answeredBy).toBe('b');
+    expect(await steps(task.id)).toEqual([
+      '∅>queued:SUBMIT',
+      'queued>routing:START',
+      'routing>attempting:ROUTED@a#1',
+      'attempting>routing:ATTEMPT_FAILED@a#1',
+      'routing>attempting:ROUTED@b#1',
+      'attempting>validating:ATTEMPT_OK@b#1',
+      'validating>completed:OUTPUT_VALID@b#1',
+    ]);
+  });
+
+  it('walks the fallback chain until its third agent answers', async () => {
+    await start();
+    const task = await runToEnd('review', { a: ['permanent'], b: ['transient', 'transient', 'transient'], c: ['ok'] });
+    expect(task.status).toBe('completed');
+    expect(task.answeredBy).toBe('c');
+    expect(task.attempts.map((a) => `${a.agent}#${a.attempt}:${a.outcome}`)).toEqual([
+      'a#1:error',
+      'b#1:error',
+      'b#2:error',
+      'b#3:error',
+      'c#1:ok',
+    ]);
+    const s = await steps(task.id);
+    expect(s.filter((x) => x.includes('ROUTED'))).toEqual(['routing>attempting:ROUTED@a#1', 'routing>attempting:ROUTED@b#1', 'routing>attempting:ROUTED@c#1']);
+    expect(s.filter((x) => x.startsWith('attempting>waiting'))).toHaveLength(2); // b retried twice, then moved on
+  });
+
+  it('serves the degraded response when every agent fails, and escalates', async () => {
+    await start();
+    const escalations: EscalationEvent[] = [];
+    engine.on('escalation', (e) => escalations.push(e));
+    const task = await runToEnd('review', { a: ['permanent'], b: ['permanent'], c: ['permanent'] });
+    expect(task.status).toBe('degraded');
+    expect(task.output).toEqual({ status: 'degraded', message: 'review unavailable' });
+    expect(task.answeredBy).toBeUndefined();
+    expect(task.severity).toBe('medium'); // AGENT_ERROR (medium) outranks the workflow's low
+    expect((await steps(task.id)).slice(-2)).toEqual(['routing>degrading:NO_AGENT', 'degrading>degraded:DEGRADED']);
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]).toMatchObject({ taskId: task.id, workflow: 'review', status: 'degraded', severity: 'medium', agentsTried: ['a', 'b', 'c'], finalErrorCode: 'AGENT_ERROR' });
+  });
+
+  it('fails when every agent fails and the workflow has no degraded response', async () => {
+    await start();
+    const ended: Task[] = [];
+    engine.on('taskEnded', (t) => ended.push(t));
+    const task = await runToEnd('strict', { a: ['permanent'], b: ['permanent'], c: ['permanent'] });
+    expect(task.status).toBe('failed');
+    expect(task.output).toBeUndefined();
+    expect(task.error?.code).toBe('FALLBACK_EXHAUSTED');
+    expect((await steps(task.id)).at(-1)).toBe('routing>failed:NO_AGENT');
+    expect(ended.map((t) => t.id)).toEqual([task.id]);
+  });
+
+  it('starts no retry that cannot finish before the deadline', async () => {
+    await start();
+    // Fails at t=0 (retry at 100 < 150: allowed), fails at t=100 (retry at 300 ≥ 150: refused).
+    const task = await runToEnd('lonely-strict', { solo: ['transient', 'transient', 'ok'] }, { deadlineMs: 150 });
+    expect(task.status).toBe('failed');
+    expect(task.attempts).toHaveLength(2);
+    expect((await steps(task.id)).filter((s) => s.startsWith('attempting>waiting'))).toHaveLength(1);
+  });
+
+  it('ends a task whose deadline passes mid-attempt, aborting the call', async () => {
+    await start();
+    const { seen } = (await import('../../test/fixtures/agents/lifecycle-agent.js')) as { seen: { taskId: string }[] };
+    const task = await runToEnd('lonely', { solo: ['hang'] }, { deadlineMs: 1000 });
+    expect(task.status).toBe('degraded');
+    const last = (await engine.transitions(task.id)).at(-2)!;
+    expect(last.event).toBe('DEADLINE');
+    expect(last.error?.code).toBe('DEADLINE_EXCEEDED');
+    expect(seen.filter((s) => s.taskId === task.id)).toHaveLength(1);
+  });
+
+  it('cancels a task mid-attempt', async () => {
+    await start();
+    const { id } = await engine.submit('review', { script: { a: ['hang'] } });
+    await driveUntil(clock, async () => (await engine.get(id))?.attempts.length === 1);
+    const task = await engine.cancel(id);
+    expect(task?.status).toBe('cancelled');
+    expect((await steps(id)).at(-1)).toBe('attempting>cancelled:CANCEL');
+    // Cancelling again changes nothing.
+    expect((await engine.cancel(id))?.status).toBe('cancelled');
+    expect(await engine.transitions(id)).toHaveLength(4);
+  });
+
+  it('routes a capability workflow through the agents that have it, in config order', async () => {
+    await start();
+    const task = await runToEnd('by-capability', { a: ['permanent'], b: ['ok'] });
+    expect(task.answeredBy).toBe('b');
+    expect(task.plan).toEqual(['a', 'b']);
+  });
+
+  it('treats output failing the outputSchema as a failure of that agent', async () => {
+    await start();
+    const task = await runToEnd('checked', { a: ['bad-output'], b: ['ok'] });
+    expect(task.answeredBy).toBe('b');
+    expect(await steps(task.id)).toContain('validating>routing:OUTPUT_INVALID@a#1');
+  });
+
+  it('skips an agent whose circuit is open without spending an attempt on it', async () => {
+    await start();
+    const slot = engine.agents.get('a')!;
+    for (let i = 0; i < 1000; i++) slot.breaker.recordFailure();
+    expect(slot.breaker.state).toBe('open');
+    const task = await runToEnd('review', { b: ['ok'] });
+    expect(task.answeredBy).toBe('b');
+    expect(task.attempts.map((a) => a.agent)).toEqual(['b']);
+    const routed = (await engine.transitions(task.id)).find((t) => t.event === 'ROUTED')!;
+    expect(routed.detail?.skipped).toEqual([{ agent: 'a', reason: 'circuit-open' }]);
+  });
+});
+
+describe('submitting', () => {
+  it('refuses an unknown workflow and input failing the inputSchema, with issue paths', async () => {
+    await start();
+    await expect(engine.submit('nope', {})).rejects.toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
+    await expect(engine.submit('checked', { script: 5 })).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      issues: [{ path: 'input.script', message: expect.stringContaining('object') }],
+    });
+    await expect(engine.submit('checked', {})).rejects.toMatchObject({ issues: [{ path: 'input.script', message: 'is required' }] });
+  });
+
+  it('returns the first task for a repeated idempotency key, and refuses other input under it', async () => {
+    await start();
+    const first = await engine.submit('review', { script: { a: ['ok'] } }, { idempotencyKey: 'k1' });
+    const again = await engine.submit('review', { script: { a: ['ok'] } }, { idempotencyKey: 'k1' });
+    expect(again).toEqual({ id: first.id, status: expect.any(String), created: false });
+    await expect(engine.submit('review', { script: { a: ['permanent'] } }, { idempotencyKey: 'k1' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    expect(await engine.list()).toHaveLength(1);
+  });
+
+  it('resolves result() when the task ends', async () => {
+    await start();
+    const { id } = await engine.submit('review', { script: { a: ['transient', 'ok'] } });
+    const result = engine.result(id);
+    await driveUntil(clock, async () => TERMINAL_STATUSES.has((await engine.get(id))!.status));
+    expect((await result).status).toBe('completed');
+    await expect(engine.result('missing')).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+  });
+});
+
+describe('parking', () => {
+  it('holds no live actor for 10k tasks waiting on backoff timers', async () => {
+    clock = new SimulatedClock(0);
+    const store = new MemoryStore();
+    engine = await createEngine({
+      config: { ...config, agents: { ...config.agents, a: { ...config.agents.a, maxQueue: 100_000, circuitBreaker: { failureThreshold: 1_000_000 }, retry: { ...retry, initialDelayMs: 60_000, maxDelayMs: 60_000 } } } },
+      workflows,
+      store,
+      clock,
+      random: () => 0.5,
+      logger: silentLogger,
+    });
+    const n = 10_000;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await engine.submit('review', { script: { a: ['transient', 'ok'] } })).id);
+    for (let i = 0; i < 5_000 && engine.liveActorCount > 0; i++) await flush(1);
+    const waiting = await engine.list({ status: 'waiting', limit: n });
+    expect(waiting).toHaveLength(n);
+    expect(engine.liveActorCount).toBe(0);
+    expect(store.stats().timers).toBe(2 * n); // a wake and a deadline each
+    // The timers fire and every task finishes.
+    let ended = 0;
+    engine.on('taskEnded', () => ended++);
+    clock.advanceTo(60_000); // the wake time: no deadline is near
+    for (let i = 0; i < 100_000 && ended < n; i++) await flush(1);
+    expect((await engine.list({ status: 'completed', limit: n })).length).toBe(n);
+    expect(engine.liveActorCount).toBe(0);
+  });
+});

@@ -1,0 +1,711 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EventEmitter } from 'eventemitter3';
+import { createActor, type Actor } from 'xstate';
+import { AgentRegistry } from '../agents/index.js';
+import type { Clock } from '../clock/index.js';
+import type { AgentConfig, LoadedConfig, Workflow } from '../config/index.js';
+import { ErrorClassifier, maxSeverity, wardenError, type ErrorInfo, type Severity } from '../errors/index.js';
+import { attemptSignal, BulkheadFullError, computeDelay, type BackoffOptions } from '../policies/index.js';
+import type { Store, TaskFilter, TaskRecord } from '../store/Store.js';
+import { AgentPool, type AgentView } from './AgentPool.js';
+import { hashJson } from './canonicalJson.js';
+import type { EngineEvents, EscalationEvent } from './events.js';
+import { InputValidator } from './InputValidator.js';
+import type { Logger } from './logger.js';
+import { Scheduler } from './Scheduler.js';
+import { FINAL_STATES, taskMachine, type FailureInfo, type TaskContext, type TaskEvent } from './taskMachine.js';
+import { TERMINAL_STATUSES, type AttemptRecord, type Task, type TaskStatus, type Transition } from './types.js';
+
+/** Options for {@link Engine.submit}. */
+export interface SubmitOptions {
+  /** Submitting again with the same key returns the first task; with other input it is refused (IDEMPOTENCY_CONFLICT). */
+  idempotencyKey?: string;
+  /** Overrides the workflow's `deadlineMs` for this task. */
+  deadlineMs?: number;
+}
+
+/** What {@link Engine.submit} answers. */
+export interface SubmitResult {
+  id: string;
+  status: TaskStatus;
+  /** False when an idempotency key matched an existing task. */
+  created: boolean;
+}
+
+/** Options for {@link Engine.stop}. */
+export interface StopOptions {
+  /** How long in-flight attempts may run before they are parked for the next start. Defaults to 30 s. */
+  drainTimeoutMs?: number;
+}
+
+/** @internal the engine's wiring, built by `createEngine`. */
+export interface EngineParts {
+  loaded: LoadedConfig;
+  store: Store;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  env: Record<string, string | undefined>;
+  /** Close the store on stop (true when the engine opened it). */
+  ownsStore: boolean;
+}
+
+type Machine = typeof taskMachine;
+
+/** A workflow's degraded-response function: `(task, failures) => response`. */
+type Degrader = (task: { id: string; workflow: string; input: unknown }, failures: ErrorInfo[]) => unknown;
+
+interface TaskRun {
+  record: TaskRecord & { seq: number };
+  actor: Actor<Machine>;
+  queue: Promise<void>;
+  /** The attempt in flight: aborted when the task leaves `attempting` some other way. */
+  attempt?: { token: object; abort: AbortController };
+  done: boolean;
+}
+
+const STATUS_OF: Record<string, TaskStatus> = {
+  queued: 'queued',
+  routing: 'running',
+  attempting: 'running',
+  validating: 'running',
+  degrading: 'running',
+  waiting: 'waiting',
+  completed: 'completed',
+  degraded: 'degraded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/** Lifecycle codes that say where the lifecycle went, not how bad an agent's failure was. */
+const NOT_FOR_SEVERITY = new Set(['FALLBACK_EXHAUSTED', 'CIRCUIT_OPEN', 'BULKHEAD_FULL', 'AGENT_UNHEALTHY', 'CANCELLED']);
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The interpreter of the task lifecycle. It owns the clock, the store, the agents and the
+ * timers; the machine decides, the engine acts and feeds the results back as events.
+ *
+ * Each task's events are handled one at a time (a per-task promise chain), and each accepted
+ * event is one step: the new snapshot and its transition row are committed together, then the
+ * transition is emitted, then the next effect (call an agent, arm a timer, degrade) starts.
+ *
+ * @example
+ * const engine = await createEngine({ configPath: './agents.config.json' });
+ * const { id } = await engine.submit('code-review', { content: 'diff --git …' });
+ * const task = await engine.result(id);
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly config: LoadedConfig;
+  readonly agents: AgentPool;
+  readonly logger: Logger;
+  readonly #registry: AgentRegistry;
+  readonly #classifier: ErrorClassifier;
+  readonly #random: () => number;
+  readonly #validator: InputValidator;
+  readonly #scheduler: Scheduler;
+  readonly #live = new Map<string, TaskRun>();
+  readonly #waiters = new Map<string, ((t: Task) => void)[]>();
+  readonly #ownsStore: boolean;
+  readonly #degraders = new Map<string, Degrader>();
+  #accepting = false;
+  #stopping = false;
+  #stopped = false;
+
+  /** @internal use `createEngine`. */
+  constructor(parts: EngineParts, breakerState: Map<string, unknown>) {
+    super();
+    this.clock = parts.clock;
+    this.store = parts.store;
+    this.config = parts.loaded;
+    this.logger = parts.logger;
+    this.#random = parts.random;
+    this.#ownsStore = parts.ownsStore;
+    const { config } = parts.loaded;
+    this.#classifier = new ErrorClassifier(config.errors.rules, { now: () => this.clock.now() });
+    this.#registry = new AgentRegistry(config.agents, {
+      configDir: parts.loaded.configDir,
+      env: parts.env,
+      classifier: this.#classifier,
+      clock: this.clock,
+      random: this.#random,
+    });
+    this.agents = new AgentPool(config.agents, this.clock, breakerState);
+    this.agents.on('circuit', (agent, from, to, snapshot) => {
+      const at = this.clock.now();
+      this.store.saveBreaker(agent, snapshot, at).catch((err) => this.#report(err));
+      this.logger.warn({ agent, from, to }, `circuit of ${agent} ${to}`);
+      this.#emit('circuit', { agent, from, to, at: iso(at) });
+    });
+    this.#validator = new InputValidator(parts.loaded.workflows);
+    this.#scheduler = new Scheduler(this.clock, this.store, (row) => this.#fireTimer(row.taskId, row.kind), (err) => this.#report(err));
+  }
+
+  /** The workflows this engine runs, by name. */
+  get workflows(): ReadonlyMap<string, Workflow> {
+    return this.config.workflows;
+  }
+
+  /** How many tasks have a live actor in memory. Parked and finished tasks have none. */
+  get liveActorCount(): number {
+    return this.#live.size;
+  }
+
+  /** Whether `submit` currently accepts work. */
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  /**
+   * Resumes every unfinished task from the store, then accepts work. Called by `createEngine`.
+   * @internal
+   */
+  async start(): Promise<void> {
+    await this.#registry.prepare();
+    await this.#prepareDegraders();
+    const pending = await this.store.nonTerminalTasks();
+    for (const rec of pending) {
+      const run = this.#hydrate(rec);
+      // Waiting tasks stay parked on their durable timer; the rest re-run their current step.
+      this.#enqueue(run, { type: 'RECOVERED' }, { reason: 'recovered after restart' });
+    }
+    if (pending.length) this.logger.info({ tasks: pending.length }, `recovering ${pending.length} unfinished task(s)`);
+    this.#accepting = true;
+    await this.#scheduler.start();
+  }
+
+  /**
+   * Accepts a task. Resolves once the task's first row is durable.
+   * @throws WardenError WORKFLOW_NOT_FOUND, INPUT_INVALID (with `issues`), IDEMPOTENCY_CONFLICT or ENGINE_STOPPING.
+   */
+  async submit(workflowName: string, input: unknown, opts: SubmitOptions = {}): Promise<SubmitResult> {
+    if (!this.#accepting) throw wardenError('ENGINE_STOPPING', 'the engine is not accepting tasks (it is starting or shutting down)');
+    const wf = this.config.workflows.get(workflowName);
+    if (!wf) throw wardenError('WORKFLOW_NOT_FOUND', `unknown workflow "${workflowName}"`);
+    const issues = this.#validator.validate(workflowName, input);
+    if (issues) throw wardenError('INPUT_INVALID', `input does not match the ${workflowName} inputSchema`, { issues });
+    if (opts.deadlineMs !== undefined && !(opts.deadlineMs > 0)) {
+      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', { issues: [{ path: 'deadlineMs', message: 'must be > 0' }] });
+    }
+
+    const now = this.clock.now();
+    const id = randomUUID();
+    const plan = this.#plan(wf);
+    const deadlineAt = now + (opts.deadlineMs ?? wf.deadlineMs);
+    const actor = createActor(taskMachine, {
+      input: {
+        taskId: id,
+        workflow: wf.name,
+        plan,
+        maxAttempts: plan.map((a) => this.#retryFor(wf, this.config.config.agents[a]).maxAttempts),
+        deadlineAt,
+        hasDegraded: wf.degraded !== undefined,
+      },
+      clock: this.clock as never,
+    });
+    actor.start();
+    const record: TaskRecord & { seq: number } = {
+      id,
+      workflow: wf.name,
+      status: 'queued',
+      state: 'queued',
+      input,
+      attempts: [],
+      escalationIds: [],
+      plan,
+      deadlineAt: iso(deadlineAt),
+      ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
+      createdAt: iso(now),
+      updatedAt: iso(now),
+      snapshot: actor.getPersistedSnapshot(),
+      inputHash: hashJson({ workflow: wf.name, input }),
+      seq: 1,
+    };
+    const first: Transition = { seq: 1, at: iso(now), from: null, to: 'queued', event: 'SUBMIT' };
+    const { task, created } = await this.store.createTask(record, first, [{ kind: 'deadline', wakeAt: deadlineAt }]);
+    if (!created) {
+      actor.stop();
+      if (task.inputHash !== record.inputHash) {
+        throw wardenError('IDEMPOTENCY_CONFLICT', `idempotency key "${opts.idempotencyKey}" was used for task ${task.id} with different input`, {
+          details: { taskId: task.id },
+        });
+      }
+      return { id: task.id, status: task.status, created: false };
+    }
+    this.#emit('transition', { ...first, taskId: id, workflow: wf.name });
+    this.#scheduler.notify(deadlineAt);
+    const run: TaskRun = { record, actor, queue: Promise.resolve(), done: false };
+    this.#live.set(id, run);
+    this.#enqueue(run, { type: 'START' });
+    return { id, status: 'queued', created: true };
+  }
+
+  /** The task, or undefined. Live tasks answer from memory, so a running attempt shows. */
+  async get(id: string): Promise<Task | undefined> {
+    const live = this.#live.get(id);
+    if (live) return toTask(live.record);
+    const rec = await this.store.getTask(id);
+    return rec && toTask(rec);
+  }
+
+  /** Tasks, newest first. */
+  async list(filter: TaskFilter = {}): Promise<Task[]> {
+    const recs = await this.store.listTasks(filter);
+    return recs.map((r) => toTask(this.#live.get(r.id)?.record ?? r));
+  }
+
+  /** The task's transitions, in order. */
+  async transitions(id: string): Promise<Transition[]> {
+    return this.store.transitions(id);
+  }
+
+  /** Resolves with the task once it is terminal. Rejects with TASK_NOT_FOUND for an unknown id. */
+  async result(id: string): Promise<Task> {
+    const done = new Promise<Task>((res) => {
+      const list = this.#waiters.get(id) ?? [];
+      list.push(res);
+      this.#waiters.set(id, list);
+    });
+    const current = await this.get(id);
+    if (!current) {
+      this.#waiters.delete(id);
+      throw wardenError('TASK_NOT_FOUND', `no task ${id}`);
+    }
+    if (TERMINAL_STATUSES.has(current.status)) {
+      this.#resolveWaiters(current);
+      return current;
+    }
+    return done;
+  }
+
+  /**
+   * Cancels a task that is not yet terminal; a terminal task is returned unchanged.
+   * An attempt in flight is aborted through its AbortSignal.
+   */
+  async cancel(id: string, reason = 'cancelled by request'): Promise<Task | undefined> {
+    let run = this.#live.get(id);
+    if (!run) {
+      const rec = await this.store.getTask(id);
+      if (!rec) return undefined;
+      if (TERMINAL_STATUSES.has(rec.status)) return toTask(rec);
+      run = this.#live.get(id) ?? this.#hydrate(rec);
+    }
+    this.#enqueue(run, { type: 'CANCEL', error: wardenError('CANCELLED', reason).toJSON() });
+    await run.queue;
+    return this.get(id);
+  }
+
+  /** The agents view: circuit, health and load of each agent. */
+  agentViews(): AgentView[] {
+    return this.agents.views();
+  }
+
+  /** Closes the circuit of an agent by hand. */
+  resetCircuit(agent: string): AgentView | undefined {
+    const slot = this.agents.get(agent);
+    if (!slot) return undefined;
+    slot.breaker.reset();
+    return this.agents.view(agent);
+  }
+
+  /**
+   * Stops accepting tasks, lets in-flight attempts finish up to `drainTimeoutMs`, parks the
+   * rest in the store (they resume on the next start), and closes what the engine opened.
+   */
+  async stop(opts: StopOptions = {}): Promise<void> {
+    if (this.#stopped) return;
+    this.#accepting = false;
+    this.#stopping = true;
+    this.#scheduler.stop();
+    const drainMs = opts.drainTimeoutMs ?? 30_000;
+    const deadline = Date.now() + drainMs;
+    // Real time here, not the engine clock: draining is about the process's wall-clock exit.
+    while (Date.now() < deadline && [...this.#live.values()].some((r) => r.attempt)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const run of this.#live.values()) run.attempt?.abort.abort(new Error('engine stopping'));
+    await Promise.allSettled([...this.#live.values()].map((r) => r.queue));
+    for (const run of this.#live.values()) run.actor.stop();
+    this.#live.clear();
+    this.#stopped = true;
+    await this.#registry.close();
+    if (this.#ownsStore) await this.store.close();
+  }
+
+  // ---- the interpreter ----
+
+  #plan(wf: Workflow): string[] {
+    const { agents, fallbackChains } = this.config.config;
+    if (wf.agent !== undefined) return [wf.agent, ...(fallbackChains[wf.agent] ?? [])];
+    return Object.keys(agents).filter((id) => agents[id]!.capabilities.includes(wf.capability!));
+  }
+
+  #retryFor(wf: Workflow, agent: AgentConfig | undefined): AgentConfig['retry'] {
+    const base = agent?.retry ?? { maxAttempts: 1, initialDelayMs: 0, maxDelayMs: 0, multiplier: 1, jitter: 'none', errorMultipliers: {} };
+    return { ...base, ...(wf.retry ?? {}) } as AgentConfig['retry'];
+  }
+
+  #hydrate(rec: TaskRecord): TaskRun {
+    const actor = createActor(taskMachine, { snapshot: rec.snapshot as never, clock: this.clock as never, input: undefined as never });
+    actor.start();
+    const run: TaskRun = { record: { ...rec, seq: (rec as { seq?: number }).seq ?? 0 }, actor, queue: Promise.resolve(), done: false };
+    this.#live.set(rec.id, run);
+    return run;
+  }
+
+  #enqueue(run: TaskRun, event: TaskEvent, detail?: Transition['detail'], attempt?: AttemptRecord): void {
+    run.queue = run.queue
+      .then(() => this.#step(run, event, detail, attempt))
+      .catch((err) => {
+        this.#report(err);
+        this.logger.error({ err: String(err), taskId: run.record.id }, 'task step failed; the task stays at its last durable step');
+      });
+  }
+
+  async #step(run: TaskRun, event: TaskEvent, detail?: Transition['detail'], attempt?: AttemptRecord): Promise<void> {
+    if (run.done) return;
+    const before = run.actor.getSnapshot();
+    run.actor.send(event);
+    const after = run.actor.getSnapshot();
+    if (after === before) return;
+    const from = before.value as string;
+    const to = after.value as string;
+    const ctx = after.context;
+    const now = this.clock.now();
+    const rec = run.record;
+
+    const t: Transition = { seq: ++rec.seq, at: iso(now), from, to, event: event.type };
+    if (agentEvent(event.type) && ctx.agent !== undefined) {
+      t.agent = ctx.agent;
+      t.attempt = ctx.attempt;
+    }
+    if ('error' in event) t.error = event.error;
+    const d: NonNullable<Transition['detail']> = { ...(detail ?? {}) };
+    if ('skipped' in event && event.skipped.length) d.skipped = event.skipped;
+    if (to === 'waiting' && ctx.wakeAt !== undefined) {
+      d.delayMs = ctx.backoffMs;
+      d.wakeAt = iso(ctx.wakeAt);
+    }
+    if (Object.keys(d).length) t.detail = d;
+
+    rec.state = to;
+    rec.status = STATUS_OF[to] ?? 'running';
+    rec.updatedAt = t.at;
+    rec.snapshot = run.actor.getPersistedSnapshot();
+    if (attempt) upsertAttempt(rec.attempts, attempt);
+
+    const timers: { kind: 'wake' | 'deadline'; wakeAt: number | null }[] = [];
+    if (to === 'waiting' && ctx.wakeAt !== undefined) timers.push({ kind: 'wake', wakeAt: ctx.wakeAt });
+    else if (from === 'waiting') timers.push({ kind: 'wake', wakeAt: null });
+
+    const final = FINAL_STATES.has(to);
+    let escalation: EscalationEvent | undefined;
+    if (final) {
+      timers.push({ kind: 'wake', wakeAt: null }, { kind: 'deadline', wakeAt: null });
+      if (to === 'completed') {
+        rec.output = ctx.output;
+        if (ctx.answeredBy !== undefined) rec.answeredBy = ctx.answeredBy;
+      } else if (to === 'degraded') rec.output = ctx.output;
+      if (ctx.finalError) rec.error = stripFailure(ctx.finalError);
+      if (to === 'degraded' || to === 'failed') {
+        rec.severity = this.#severity(ctx);
+        escalation = this.#escalationFor(rec, ctx, to, now);
+      }
+    }
+    // Leaving `attempting` other than by the attempt's own result abandons the call.
+    if (from === 'attempting' && event.type !== 'ATTEMPT_OK' && event.type !== 'ATTEMPT_FAILED' && run.attempt) {
+      run.attempt.abort.abort(new Error(`task ${event.type.toLowerCase()}`));
+      run.attempt = undefined;
+    }
+
+    const [eventId] = await this.store.commit({ task: rec, transitions: [t], ...(attempt ? { attempt } : {}), timers });
+    for (const tm of timers) if (tm.wakeAt !== null) this.#scheduler.notify(tm.wakeAt);
+    this.#emit('transition', { ...t, taskId: rec.id, workflow: rec.workflow, ...(eventId !== undefined ? { eventId } : {}) });
+
+    if (final) return this.#finish(run, escalation);
+    this.#effect(run, to, ctx);
+  }
+
+  /** Starts what entering `state` asks for. Never awaited inside a step. */
+  #effect(run: TaskRun, state: string, ctx: TaskContext): void {
+    switch (state) {
+      case 'queued':
+        this.#enqueue(run, { type: 'START' });
+        return;
+      case 'routing': {
+        const { index, skipped } = this.agents.route(ctx.plan, ctx.index);
+        if (index >= 0) this.#enqueue(run, { type: 'ROUTED', agent: ctx.plan[index]!, index, skipped });
+        else {
+          const tried = ctx.plan.length ? `all ${ctx.plan.length} agent(s) of the plan failed or were unavailable` : 'the workflow has no agent';
+          this.#enqueue(run, { type: 'NO_AGENT', skipped, error: wardenError('FALLBACK_EXHAUSTED', tried).toJSON() });
+        }
+        return;
+      }
+      case 'attempting':
+        if (this.#stopping) return this.#park(run); // resumes on the next start
+        void this.#attempt(run, ctx);
+        return;
+      case 'validating':
+        this.#validate(run, ctx);
+        return;
+      case 'waiting':
+        this.#park(run);
+        return;
+      case 'degrading':
+        void this.#degrade(run, ctx);
+        return;
+    }
+  }
+
+  /** Drops the task's actor: it lives only in the store until a timer or a request needs it. */
+  #park(run: TaskRun): void {
+    if (this.#live.get(run.record.id) !== run) return;
+    // Parking happens at the end of a step; later events for this run rehydrate a fresh one.
+    run.queue.then(() => {
+      if (run.attempt || this.#live.get(run.record.id) !== run) return;
+      run.actor.stop();
+      run.done = true;
+      this.#live.delete(run.record.id);
+    });
+  }
+
+  async #attempt(run: TaskRun, ctx: TaskContext): Promise<void> {
+    const agent = ctx.agent!;
+    const number = ctx.attempt;
+    const slot = this.agents.get(agent);
+    const wf = this.config.workflows.get(run.record.workflow)!;
+    const token = {};
+    const abort = new AbortController();
+    run.attempt = { token, abort };
+    const current = () => run.attempt?.token === token && !run.done;
+    const fail = (error: ErrorInfo, rec?: AttemptRecord) => {
+      run.attempt = undefined;
+      this.#enqueue(run, { type: 'ATTEMPT_FAILED', error, at: this.clock.now(), delayMs: 0 }, undefined, rec);
+    };
+    if (!slot) return fail(wardenError('CONFIG_INVALID', `agent ${agent} is not configured`).toJSON());
+
+    let release: (() => void) | undefined;
+    try {
+      release = slot.bulkhead.tryAcquire() ?? (await slot.bulkhead.acquire(abort.signal));
+    } catch (err) {
+      if (!current()) return;
+      const error =
+        err instanceof BulkheadFullError
+          ? wardenError('BULKHEAD_FULL', `${agent} is at its concurrency limit and its queue is full`, { agent, cause: err })
+          : this.#classifier.classify(err);
+      return fail(error.toJSON());
+    }
+    if (!current()) return release();
+    if (!slot.breaker.tryAcquire()) {
+      release();
+      return fail(wardenError('CIRCUIT_OPEN', `circuit of ${agent} is open`, { agent }).toJSON());
+    }
+
+    const startedAt = this.clock.now();
+    const rec: AttemptRecord = { agent, attempt: number, startedAt: iso(startedAt), outcome: 'running' };
+    upsertAttempt(run.record.attempts, rec);
+    const timeoutMs = Math.max(1, Math.min(wf.timeoutMs ?? slot.config.timeoutMs, ctx.deadlineAt - startedAt));
+    const { signal, clear } = attemptSignal(this.clock, timeoutMs, abort.signal);
+    const adapter = this.#registry.adapter(agent);
+    try {
+      const output = await adapter.call(
+        {
+          taskId: run.record.id,
+          workflow: run.record.workflow,
+          input: run.record.input,
+          attempt: number,
+          agent,
+          deadline: iso(ctx.deadlineAt),
+          idempotencyKey: `${run.record.id}:${agent}`,
+        },
+        signal,
+      );
+      const end = this.clock.now();
+      this.agents.note(agent, end, true, end - startedAt);
+      if (!current()) return slot.breaker.release();
+      slot.breaker.recordSuccess();
+      run.attempt = undefined;
+      this.#enqueue(run, { type: 'ATTEMPT_OK', output }, undefined, { ...rec, endedAt: iso(end), outcome: 'ok' });
+    } catch (err) {
+      const end = this.clock.now();
+      if (!current()) return slot.breaker.release();
+      const error = this.#classifier.classify(err);
+      this.agents.note(agent, end, false, end - startedAt);
+      // Only failures that say something about the agent's health move its breaker.
+      if (error.category === 'logic') slot.breaker.release();
+      else slot.breaker.recordFailure();
+      const retry = this.#retryFor(wf, slot.config);
+      const delayMs = computeDelay(retry as BackoffOptions, {
+        attempt: number,
+        ...(ctx.backoffMs > 0 ? { previousDelayMs: ctx.backoffMs } : {}),
+        errorCode: error.code,
+        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+        random: this.#random,
+      });
+      const info = error.toJSON();
+      run.attempt = undefined;
+      this.#enqueue(run, { type: 'ATTEMPT_FAILED', error: info, at: end, delayMs }, undefined, {
+        ...rec,
+        endedAt: iso(end),
+        outcome: 'error',
+        error: info,
+      });
+    } finally {
+      clear();
+      release();
+    }
+  }
+
+  #validate(run: TaskRun, ctx: TaskContext): void {
+    const issues = this.#validator.validateOutput(run.record.workflow, ctx.output);
+    if (!issues) return this.#enqueue(run, { type: 'OUTPUT_VALID' });
+    const error = wardenError('OUTPUT_INVALID', `output of ${ctx.agent} does not match the outputSchema`, { issues });
+    this.#enqueue(run, { type: 'OUTPUT_INVALID', error: error.toJSON() });
+  }
+
+  /** Imports every degrader module up front, so a broken one stops the start, not a task. */
+  async #prepareDegraders(): Promise<void> {
+    for (const wf of this.config.workflows.values()) {
+      const spec = wf.degraded;
+      if (!spec || !('module' in spec)) continue;
+      const file = resolve(this.config.configDir, spec.module);
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      } catch (err) {
+        throw wardenError('CONFIG_INVALID', `degraded module ${file} of workflow ${wf.name} could not be imported: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      const fn = mod[spec.export ?? 'default'];
+      if (typeof fn !== 'function') throw wardenError('CONFIG_INVALID', `degraded module ${file} of workflow ${wf.name} has no function export "${spec.export ?? 'default'}"`);
+      this.#degraders.set(wf.name, fn as Degrader);
+    }
+  }
+
+  async #degrade(run: TaskRun, ctx: TaskContext): Promise<void> {
+    const wf = this.config.workflows.get(run.record.workflow)!;
+    const spec = wf.degraded;
+    try {
+      if (!spec) throw new Error('the workflow has no degraded response');
+      let output: unknown;
+      if ('response' in spec) output = spec.response;
+      else {
+        const task = { id: run.record.id, workflow: run.record.workflow, input: run.record.input };
+        output = await this.#degraders.get(wf.name)!(task, ctx.failures.map(stripFailure));
+      }
+      this.#enqueue(run, { type: 'DEGRADED', output });
+    } catch (err) {
+      const error = wardenError('DEGRADE_FAILED', `degraded response failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      this.#enqueue(run, { type: 'DEGRADE_FAILED', error: error.toJSON() });
+    }
+  }
+
+  #severity(ctx: TaskContext): Severity {
+    const wf = this.config.workflows.get(ctx.workflow);
+    const counted = ctx.failures.filter((f) => !NOT_FOR_SEVERITY.has(f.code)).map((f) => f.severity);
+    return maxSeverity(wf?.severity ?? 'medium', ...counted);
+  }
+
+  #escalationFor(rec: TaskRecord, ctx: TaskContext, status: 'degraded' | 'failed', now: number): EscalationEvent {
+    const agentsTried = [...new Set(rec.attempts.map((a) => a.agent))];
+    const agentFailures = ctx.failures.filter((f) => f.agent !== undefined && !NOT_FOR_SEVERITY.has(f.code));
+    const finalErrorCode = agentFailures.at(-1)?.code ?? ctx.finalError?.code ?? 'FALLBACK_EXHAUSTED';
+    return {
+      taskId: rec.id,
+      workflow: rec.workflow,
+      status,
+      severity: rec.severity ?? 'medium',
+      errorCodes: ctx.failures.map((f) => f.code),
+      finalErrorCode,
+      agentsTried,
+      fingerprint: `${rec.workflow}|${finalErrorCode}|${[...agentsTried].sort().join(',')}`,
+      ...(ctx.finalError ? { error: stripFailure(ctx.finalError) } : {}),
+      at: iso(now),
+    };
+  }
+
+  #finish(run: TaskRun, escalation: EscalationEvent | undefined): void {
+    run.done = true;
+    run.actor.stop();
+    if (this.#live.get(run.record.id) === run) this.#live.delete(run.record.id);
+    const task = toTask(run.record);
+    this.#emit('taskEnded', task);
+    if (escalation) {
+      this.logger.warn({ escalation }, `task ${task.id} ${task.status} (${escalation.severity})`);
+      this.#emit('escalation', escalation);
+    }
+    this.#resolveWaiters(task);
+  }
+
+  async #fireTimer(taskId: string, kind: 'wake' | 'deadline'): Promise<void> {
+    let run = this.#live.get(taskId);
+    if (!run) {
+      const rec = await this.store.getTask(taskId);
+      run = this.#live.get(taskId);
+      if (!run) {
+        if (!rec || TERMINAL_STATUSES.has(rec.status)) {
+          if (rec) await this.store.commit({ task: rec, transitions: [], timers: [{ kind, wakeAt: null }] });
+          return;
+        }
+        run = this.#hydrate(rec);
+      }
+    }
+    const r = run;
+    const event: TaskEvent =
+      kind === 'wake'
+        ? { type: 'WAKE' }
+        : { type: 'DEADLINE', error: wardenError('DEADLINE_EXCEEDED', `task deadline ${r.record.deadlineAt} passed`).toJSON() };
+    const seq = r.record.seq;
+    this.#enqueue(r, event);
+    await r.queue;
+    // A timer the machine did not take (a stale one) is cleared so that it cannot fire again.
+    if (r.record.seq === seq && !r.done) await this.store.commit({ task: r.record, transitions: [], timers: [{ kind, wakeAt: null }] });
+    if (r.record.state === 'waiting') this.#park(r);
+  }
+
+  #resolveWaiters(task: Task): void {
+    const list = this.#waiters.get(task.id);
+    if (!list) return;
+    this.#waiters.delete(task.id);
+    for (const res of list) res(task);
+  }
+
+  #emit<E extends keyof EngineEvents>(event: E, ...args: Parameters<EngineEvents[E]>): void {
+    // A throwing listener must never break the engine (house style 14).
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        if (event !== 'error') this.#report(err);
+      }
+    }
+  }
+
+  #report(err: unknown): void {
+    if (this.listenerCount('error') > 0) this.#emit('error', err);
+  }
+}
+
+function agentEvent(type: TaskEvent['type']): boolean {
+  return type === 'ROUTED' || type === 'ATTEMPT_OK' || type === 'ATTEMPT_FAILED' || type === 'WAKE' || type === 'OUTPUT_VALID' || type === 'OUTPUT_INVALID';
+}
+
+function upsertAttempt(list: AttemptRecord[], a: AttemptRecord): void {
+  const i = list.findIndex((x) => x.agent === a.agent && x.attempt === a.attempt && x.startedAt === a.startedAt);
+  if (i >= 0) list[i] = a;
+  else list.push(a);
+}
+
+function stripFailure(f: FailureInfo): ErrorInfo {
+  const { agent: _a, attempt: _n, ...info } = f;
+  return info;
+}
+
+/** The public shape of a stored task. */
+export function toTask(rec: TaskRecord): Task {
+  const { snapshot: _s, inputHash: _h, seq: _q, ...task } = rec as TaskRecord & { seq?: number };
+  return structuredClone(task);
+}

@@ -1,0 +1,71 @@
+import type { Clock } from '../clock/index.js';
+import { systemClock } from '../clock/index.js';
+import { createLoadedConfig, loadConfig, type LoadedConfig } from '../config/index.js';
+import { openStore } from '../store/openStore.js';
+import type { Store } from '../store/Store.js';
+import { Engine } from './Engine.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** Options for {@link createEngine}. */
+export interface CreateEngineOptions {
+  /** A loaded config, or a config object (validated like the file). */
+  config?: LoadedConfig | object;
+  /** Workflow objects, used with an object `config` instead of reading `workflowsDir`. */
+  workflows?: readonly object[];
+  /** The config file. Defaults to `WARDEN_CONFIG`, then `./agents.config.json`. Ignored with `config`. */
+  configPath?: string;
+  /** A store, or a store URL (`memory:`, `sqlite:PATH`, `postgres://…`). Defaults to the config's `store`. */
+  store?: Store | string;
+  /** Defaults to the system clock. */
+  clock?: Clock;
+  /** The source of jitter and simulated failures. Defaults to `Math.random`. */
+  random?: () => number;
+  /** Defaults to a pino logger on stderr. */
+  logger?: Logger;
+  /** The environment that `…Env` settings are read from. Defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+const isLoaded = (c: unknown): c is LoadedConfig => !!c && typeof c === 'object' && 'workflows' in c && c.workflows instanceof Map;
+
+/**
+ * Builds an engine, opens its store, resumes unfinished tasks and starts accepting work.
+ *
+ * @example
+ * const engine = await createEngine({ configPath: './agents.config.json', store: 'memory:' });
+ * const { id } = await engine.submit('code-review', { content: 'const x = 1;' });
+ * console.log((await engine.result(id)).status);
+ * await engine.stop();
+ * @throws ConfigError on an invalid config, WardenError STORE_ERROR when the store can't be opened.
+ */
+export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
+  const env = opts.env ?? process.env;
+  let loaded: LoadedConfig;
+  if (isLoaded(opts.config)) loaded = opts.config;
+  else if (opts.config) loaded = createLoadedConfig(opts.config, { workflows: opts.workflows ?? [], env: env as NodeJS.ProcessEnv });
+  else loaded = await loadConfig({ ...(opts.configPath ? { configPath: opts.configPath } : {}), env: env as NodeJS.ProcessEnv });
+
+  const ownsStore = typeof opts.store !== 'object';
+  const store = typeof opts.store === 'object' ? opts.store : openStore(opts.store ?? loaded.config.store, { baseDir: loaded.configDir });
+  await store.init();
+  try {
+    const breakers = new Map<string, unknown>((await store.loadBreakers()).map((b) => [b.agent, b.snapshot] as const));
+    const engine = new Engine(
+      {
+        loaded,
+        store,
+        clock: opts.clock ?? systemClock,
+        random: opts.random ?? Math.random,
+        logger: opts.logger ?? createLogger(),
+        env,
+        ownsStore,
+      },
+      breakers,
+    );
+    await engine.start();
+    return engine;
+  } catch (err) {
+    if (ownsStore) await store.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+import type { ErrorInfo, Severity } from '../errors/index.js';
+import type { Task, TransitionEvent } from './types.js';
+
+/** What the engine tells the humans' side when a task ends degraded or failed. */
+export interface EscalationEvent {
+  taskId: string;
+  workflow: string;
+  status: 'degraded' | 'failed';
+  severity: Severity;
+  /** Error codes of the task's failures, in order. */
+  errorCodes: string[];
+  /** The code that ended the task: the last agent failure, or the lifecycle's own. */
+  finalErrorCode: string;
+  /** Agents that were called, in order, without repeats. */
+  agentsTried: string[];
+  /** workflow + final error code + agents tried: repeats within the dedup window group on it. */
+  fingerprint: string;
+  error?: ErrorInfo;
+  at: string;
+}
+
+/** Engine events and their listeners (typed for eventemitter3, as BullMQ's WorkerListener). */
+export interface EngineEvents {
+  /** Every task state change, after it is durable. */
+  transition: (event: TransitionEvent) => void;
+  /** A task reached a terminal status. */
+  taskEnded: (task: Task) => void;
+  /** A task ended degraded or failed. */
+  escalation: (event: EscalationEvent) => void;
+  /** A circuit breaker changed state. */
+  circuit: (event: { agent: string; from: string; to: string; at: string }) => void;
+  /** A problem the engine survived (a throwing listener, a failed store write). */
+  error: (err: unknown) => void;
+}

@@ -1,0 +1,143 @@
+import { TERMINAL_STATUSES, type Transition, type TransitionEvent } from '../lifecycle/types.js';
+import { MinHeap } from './MinHeap.js';
+import type { BreakerRecord, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
+
+/**
+ * The `memory:` store: everything in process memory, nothing survives a restart.
+ * For tests, drills and benchmarks. Rows are copied in and out so callers can't alias them.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  #tasks = new Map<string, TaskRecord>();
+  #order: string[] = [];
+  #transitions = new Map<string, Transition[]>();
+  #stream: TransitionEvent[] = [];
+  #streamId = 0;
+  #idem = new Map<string, string>();
+  #timers = new Map<string, number>();
+  #heap = new MinHeap<string>();
+  #breakers = new Map<string, BreakerRecord>();
+
+  async init(): Promise<void> {}
+
+  async createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']) {
+    if (task.idempotencyKey !== undefined) {
+      const existing = this.#idem.get(task.idempotencyKey);
+      if (existing) return { task: clone(this.#tasks.get(existing)!), created: false };
+      this.#idem.set(task.idempotencyKey, task.id);
+    }
+    this.#tasks.set(task.id, clone(task));
+    this.#order.push(task.id);
+    this.#transitions.set(task.id, []);
+    this.#append(task, [first]);
+    this.#applyTimers(task.id, timers);
+    return { task: clone(task), created: true };
+  }
+
+  async commit(step: StepCommit): Promise<number[]> {
+    const { task } = step;
+    if (!this.#tasks.has(task.id)) throw new Error(`no task ${task.id}`);
+    this.#tasks.set(task.id, clone(task));
+    this.#applyTimers(task.id, step.timers);
+    return this.#append(task, step.transitions);
+  }
+
+  async getTask(id: string) {
+    const t = this.#tasks.get(id);
+    return t ? clone(t) : undefined;
+  }
+
+  async listTasks(filter: TaskFilter = {}) {
+    const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
+    const limit = filter.limit ?? 100;
+    const out: TaskRecord[] = [];
+    for (let i = this.#order.length - 1; i >= 0 && out.length < limit; i--) {
+      const t = this.#tasks.get(this.#order[i]!)!;
+      if (statuses && !statuses.has(t.status)) continue;
+      if (filter.workflow !== undefined && t.workflow !== filter.workflow) continue;
+      out.push(clone(t));
+    }
+    return out;
+  }
+
+  async transitions(taskId: string) {
+    return clone(this.#transitions.get(taskId) ?? []);
+  }
+
+  async transitionsSince(afterId: number, limit = 1000) {
+    // Stream ids are dense from 1, so the position is the id.
+    return clone(this.#stream.slice(Math.max(0, afterId), Math.max(0, afterId) + limit));
+  }
+
+  async nonTerminalTasks() {
+    return [...this.#tasks.values()].filter((t) => !TERMINAL_STATUSES.has(t.status)).map(clone);
+  }
+
+  async nextTimerAt() {
+    this.#dropStale();
+    return this.#heap.peek()?.key;
+  }
+
+  async dueTimers(now: number, limit: number): Promise<TimerRow[]> {
+    // Lazy deletion: heap entries whose timer was cleared or moved are skipped as they surface.
+    const due: TimerRow[] = [];
+    const seen: { key: number; value: string }[] = [];
+    while (due.length < limit) {
+      const top = this.#heap.peek();
+      if (!top || top.key > now) break;
+      this.#heap.pop();
+      if (this.#timers.get(top.value) !== top.key) continue;
+      seen.push(top);
+      const sep = top.value.lastIndexOf(':');
+      due.push({ taskId: top.value.slice(0, sep), kind: top.value.slice(sep + 1) as TimerKind, wakeAt: top.key });
+    }
+    // Due timers stay pending until a step clears them.
+    for (const s of seen) this.#heap.push(s.key, s.value);
+    return due;
+  }
+
+  async saveBreaker(agent: string, snapshot: unknown, at: number) {
+    this.#breakers.set(agent, { agent, snapshot: clone(snapshot), updatedAt: at });
+  }
+
+  async loadBreakers() {
+    return [...this.#breakers.values()].map(clone);
+  }
+
+  async close() {}
+
+  /** Live counts, for tests and the bench. */
+  stats() {
+    return { tasks: this.#tasks.size, timers: this.#timers.size };
+  }
+
+  #append(task: TaskRecord, transitions: readonly Transition[]): number[] {
+    const list = this.#transitions.get(task.id)!;
+    const ids: number[] = [];
+    for (const t of transitions) {
+      list.push(clone(t));
+      const eventId = ++this.#streamId;
+      this.#stream.push({ ...clone(t), taskId: task.id, workflow: task.workflow, eventId });
+      ids.push(eventId);
+    }
+    return ids;
+  }
+
+  #applyTimers(taskId: string, timers: StepCommit['timers']) {
+    for (const t of timers ?? []) {
+      const key = `${taskId}:${t.kind}`;
+      if (t.wakeAt === null) this.#timers.delete(key);
+      else {
+        this.#timers.set(key, t.wakeAt);
+        this.#heap.push(t.wakeAt, key);
+      }
+    }
+  }
+
+  #dropStale() {
+    for (let top = this.#heap.peek(); top && this.#timers.get(top.value) !== top.key; top = this.#heap.peek()) this.#heap.pop();
+  }
+}
+
+// structuredClone keeps rows independent of the caller's objects, as a real database would.
+const clone = <T>(v: T): T => structuredClone(v);

@@ -1,0 +1,79 @@
+import type { AttemptRecord, Task, TaskStatus, Transition, TransitionEvent } from '../lifecycle/types.js';
+
+/**
+ * The persistence boundary of the engine. One interface, three backends: `memory:` (tests),
+ * `sqlite:` (the embedded default) and `postgres://` (many workers).
+ *
+ * The unit of writing is the **step**: everything one lifecycle step produces (the new snapshot,
+ * its transition rows, the attempt it touched, timer changes and outbox rows) commits together
+ * or not at all, so a crash leaves every task at a step boundary.
+ * @module
+ */
+
+/** A task row: the public task plus what the engine needs to resume it. */
+export interface TaskRecord extends Task {
+  /** The machine's persisted snapshot (XState `getPersistedSnapshot()`). */
+  snapshot: unknown;
+  /** A stable hash of workflow + input, to tell an idempotent replay from a conflicting reuse. */
+  inputHash: string;
+}
+
+/** The kinds of durable timer. */
+export type TimerKind = 'wake' | 'deadline';
+
+/** A durable timer row. */
+export interface TimerRow {
+  taskId: string;
+  kind: TimerKind;
+  /** Absolute ms on the engine's clock. */
+  wakeAt: number;
+}
+
+/** What one lifecycle step writes. */
+export interface StepCommit {
+  task: TaskRecord;
+  transitions: readonly Transition[];
+  /** The attempt this step started or finished (matched on agent + attempt). */
+  attempt?: AttemptRecord;
+  /** Timers to set (`wakeAt` a number) or clear (`wakeAt` null). */
+  timers?: readonly { kind: TimerKind; wakeAt: number | null }[];
+}
+
+/** Filters for listing tasks. */
+export interface TaskFilter {
+  status?: TaskStatus | readonly TaskStatus[];
+  workflow?: string;
+  /** Defaults to 100. */
+  limit?: number;
+}
+
+/** The persisted form of a circuit breaker. */
+export type BreakerRecord = { agent: string; snapshot: unknown; updatedAt: number };
+
+export interface Store {
+  /** `memory`, `sqlite` or `postgres`. */
+  readonly kind: string;
+  /** Creates or migrates the schema. Refuses files it cannot use, with a clear message. */
+  init(): Promise<void>;
+  /**
+   * Inserts a new task with its first transition and timers, durably. When `task.idempotencyKey`
+   * is already taken, writes nothing and returns the existing task with `created: false`.
+   */
+  createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']): Promise<{ task: TaskRecord; created: boolean }>;
+  /** Commits one step atomically. Resolves once it is durable; returns the stream ids given to its transitions. */
+  commit(step: StepCommit): Promise<number[]>;
+  getTask(id: string): Promise<TaskRecord | undefined>;
+  listTasks(filter?: TaskFilter): Promise<TaskRecord[]>;
+  transitions(taskId: string): Promise<Transition[]>;
+  /** Transitions of every task with a stream id above `afterId`, oldest first (for SSE resume). */
+  transitionsSince(afterId: number, limit?: number): Promise<TransitionEvent[]>;
+  /** Every task not in a terminal status, for recovery on start. */
+  nonTerminalTasks(): Promise<TaskRecord[]>;
+  /** The earliest pending timer, or undefined. */
+  nextTimerAt(): Promise<number | undefined>;
+  /** Timers due at `now`, earliest first. They stay until a step clears or replaces them. */
+  dueTimers(now: number, limit: number): Promise<TimerRow[]>;
+  saveBreaker(agent: string, snapshot: unknown, at: number): Promise<void>;
+  loadBreakers(): Promise<BreakerRecord[]>;
+  close(): Promise<void>;
+}
