@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { EscalationRecord } from '../escalation/types.js';
 import type { Task, Transition } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
 import { duration, table, timelineTable, transitionLine } from './format.js';
@@ -17,6 +18,7 @@ const program = new Command();
 program
   .name('warden')
   .description('Warden: a workflow engine for fleets of AI agents.')
+  .version(await packageVersion(), '-v, --version')
   .showHelpAfterError()
   .exitOverride();
 
@@ -135,6 +137,46 @@ program
     );
   });
 
+program
+  .command('escalations')
+  .description('escalations, newest first')
+  .option('-s, --status <status>', 'open, acknowledged or resolved (comma-separated)')
+  .option('-n, --limit <n>', 'how many', parsePositive, 20)
+  .option('--json', 'print JSON')
+  .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
+  .action(async (o: { status?: string; limit: number; json?: boolean; url?: string }) => {
+    const q = new URLSearchParams({ limit: String(o.limit), ...(o.status ? { status: o.status } : {}) });
+    const { escalations } = await new ApiClient(o.url).request<{ escalations: EscalationRecord[] }>('GET', `/api/escalations?${q}`);
+    if (o.json) return console.log(JSON.stringify(escalations, null, 2));
+    console.log(
+      table(
+        ['id', 'severity', 'status', 'workflow', 'count', 'error', 'channels', 'created'],
+        escalations.map((e) => [
+          e.id,
+          e.severity,
+          e.status,
+          e.workflow,
+          e.count,
+          e.finalErrorCode,
+          e.channels.map((c) => `${c.channel}:${c.delivered ? 'sent' : c.status}`).join(',') || 'log',
+          e.createdAt,
+        ]),
+      ),
+    );
+  });
+
+program
+  .command('ack')
+  .description('acknowledge an escalation: stops its repeats and re-escalation')
+  .argument('<escalationId>')
+  .option('--by <name>', 'who acknowledges', process.env.USER ?? 'cli')
+  .option('--json', 'print JSON')
+  .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
+  .action(async (id: string, o: { by: string; json?: boolean; url?: string }) => {
+    const e = await new ApiClient(o.url).request<EscalationRecord>('POST', `/api/escalations/${encodeURIComponent(id)}/ack`, { by: o.by });
+    console.log(o.json ? JSON.stringify(e, null, 2) : `escalation ${e.id} ${e.status}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`);
+  });
+
 /** Follows a task until it is terminal, calling `onTransition` for each new transition in order. */
 async function follow(client: ApiClient, id: string, onTransition: (t: Transition) => void): Promise<Task> {
   let seen = 0;
@@ -185,6 +227,11 @@ function parsePositive(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 /** A mistake in how the command was called. */

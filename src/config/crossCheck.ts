@@ -176,15 +176,6 @@ function checkAgents(config: ConfigView, ctx: ConfigCheckContext, report: Report
   }
 }
 
-/** Channels named by a route of `escalation.routes`, whose shape is not fixed yet: `channels: []` or `channel`. */
-function routeChannels(route: unknown): { key: string; names: unknown[] } | undefined {
-  if (typeof route !== 'object' || route === null) return undefined;
-  const r = route as { channels?: unknown; channel?: unknown };
-  if (Array.isArray(r.channels)) return { key: 'channels', names: r.channels };
-  if (typeof r.channel === 'string') return { key: 'channel', names: [r.channel] };
-  return undefined;
-}
-
 function checkEscalation(escalation: EscalationConfig, ctx: ConfigCheckContext, report: Report): void {
   const { channels, severities, routes } = escalation;
   const names = Object.keys(channels);
@@ -195,14 +186,10 @@ function checkEscalation(escalation: EscalationConfig, ctx: ConfigCheckContext, 
   };
   for (const [severity, route] of Object.entries(severities)) {
     route.channels.forEach((name, i) => useChannel(['escalation', 'severities', severity, 'channels', i], name));
+    route.fallbackChannels.forEach((name, i) => useChannel(['escalation', 'severities', severity, 'fallbackChannels', i], name));
   }
-  (routes ?? []).forEach((route, i) => {
-    const named = routeChannels(route);
-    named?.names.forEach((name, j) => {
-      if (typeof name !== 'string') return;
-      const at = named.key === 'channel' ? ['escalation', 'routes', i, 'channel'] : ['escalation', 'routes', i, 'channels', j];
-      useChannel(at, name);
-    });
+  routes.forEach((route, i) => {
+    route.channels.forEach((name, j) => useChannel(['escalation', 'routes', i, 'channels', j], name));
   });
   // Secrets of channels that nothing routes to are not needed to start.
   for (const name of used) {

@@ -51,7 +51,36 @@ export const severityRouteSchema = strictObject({
   repeatEveryMs: duration.optional().describe('Re-send an unacknowledged escalation this often.'),
   untilAcked: z.boolean().default(false).describe('Keep repeating until acknowledged.'),
   ackTimeoutMs: duration.optional().describe('Escalate further when not acknowledged within this time.'),
+  fallbackChannels: z
+    .array(idSchema)
+    .default(() => [])
+    .describe('Channels tried, in order, when one of `channels` stays down past the delivery limit.'),
 }).describe('The routing of one severity.');
+
+/**
+ * An extra routing rule, like an Alertmanager route: it matches on workflow, agent (any agent
+ * tried) and final error code, and sends to its channels. Routes are checked in order; the first
+ * match wins unless it sets `continue`, and the severity's own channels are used too unless
+ * `replaceSeverityChannels` is set.
+ */
+export const escalationRouteSchema = strictObject({
+  match: strictObject({
+    workflow: z.union([z.string(), z.array(z.string())]).optional(),
+    agent: z.union([z.string(), z.array(z.string())]).optional(),
+    errorCode: z.union([z.string(), z.array(z.string())]).optional(),
+    severity: z.union([z.enum(['low', 'medium', 'high', 'critical']), z.array(z.enum(['low', 'medium', 'high', 'critical']))]).optional(),
+  }).prefault({}),
+  channels: z.array(idSchema).min(1).describe('The channels a matching escalation goes to.'),
+  continue: z.boolean().default(false).describe('Keep checking later routes after this one matched.'),
+  replaceSeverityChannels: z.boolean().default(false).describe("Send only to this route's channels, not the severity's."),
+}).describe('An extra escalation route.');
+
+/** How the outbox delivers: retries with backoff, then the next channel. */
+export const deliverySchema = strictObject({
+  maxAttempts: z.number().int().min(1).default(5).describe('Attempts per channel before it counts as down and the next channel is used.'),
+  initialDelayMs: duration.default(1_000).describe('The first retry delay of a failed send.'),
+  maxDelayMs: duration.default(60_000).describe('The longest retry delay of a failed send.'),
+}).describe('Delivery retries.');
 
 /** The routing of every severity; each key defaults to no channels (log only). */
 export const severitiesSchema = strictObject({
@@ -67,7 +96,10 @@ export const severitiesSchema = strictObject({
  * - `channels`: named channels. Defaults to `{ console: { type: 'log' } }`.
  * - `severities`: see {@link severitiesSchema}.
  * - `dedupWindowMs`: escalations with the same fingerprint within this window are grouped. Defaults to 300000.
- * - `routes`: reserved for finer routing rules; kept as written.
+ * - `routes`: extra routing rules (see {@link escalationRouteSchema}). Defaults to none.
+ * - `delivery`: retries of a failed send. Defaults to 5 attempts from 1 s to 60 s.
+ * - `maxFieldChars`: truncation of inputs and outputs in notifications. Defaults to 2000.
+ * - `dashboardUrl`: linked from notifications. Defaults to the server's own address.
  */
 export const escalationSchema = strictObject({
   channels: z
@@ -76,8 +108,14 @@ export const escalationSchema = strictObject({
     .describe('Named notification channels.'),
   severities: severitiesSchema.prefault({}),
   dedupWindowMs: duration.default(300_000).describe('Escalations with the same fingerprint within this window are grouped into one.'),
-  routes: z.array(z.unknown()).optional().describe('Reserved for finer routing rules; passed through as written.'),
+  routes: z.array(escalationRouteSchema).default(() => []).describe('Extra routing rules on workflow, agent and error code.'),
+  delivery: deliverySchema.prefault({}),
+  maxFieldChars: z.number().int().min(100).default(2_000).describe('Inputs and outputs in notifications are truncated to this many characters.'),
+  dashboardUrl: z.url({ protocol: /^https?$/ }).optional().describe('The dashboard base URL linked from notifications, e.g. http://warden.internal:8080.'),
 }).describe('Escalation: channels and severity routing.');
+
+/** A parsed escalation route. */
+export type EscalationRoute = z.output<typeof escalationRouteSchema>;
 
 /** A parsed notification channel. */
 export type ChannelConfig = z.output<typeof channelSchema>;

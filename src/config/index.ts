@@ -14,3 +14,4 @@ export type { CreateLoadedConfigOptions, LoadConfigOptions, LoadedConfig, Loaded
 export { candidateAgents } from './crossCheck.js';
 export { describeConfig } from './describeConfig.js';
 export { configJsonSchema, jsonSchemaFiles, workflowJsonSchema } from './jsonSchema.js';
+export { secretValues } from './secrets.js';

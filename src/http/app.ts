@@ -127,6 +127,56 @@ export function createApp(engine: Engine, opts: AppOptions = {}): Hono {
     return view ? c.json(view) : problem(c, 'AGENT_NOT_FOUND', `no agent ${c.req.param('id')}`);
   });
 
+  const escalationQuery = z.object({
+    status: z
+      .string()
+      .optional()
+      .transform((x) => (x ? x.split(',') : undefined))
+      .pipe(z.array(z.enum(['open', 'acknowledged', 'resolved'])).optional()),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  });
+  app.get('/api/escalations', async (c) => {
+    const q = escalationQuery.safeParse(c.req.query());
+    if (!q.success) return problem(c, 'BAD_REQUEST', 'invalid query', issuesOf(q.error));
+    const escalations = await engine.store.listEscalations({ ...(q.data.status ? { status: q.data.status } : {}), limit: q.data.limit });
+    return c.json({ escalations });
+  });
+  app.get('/api/escalations/:id', async (c) => {
+    const e = await engine.store.getEscalation(c.req.param('id'));
+    if (!e) return problem(c, 'ESCALATION_NOT_FOUND', `no escalation ${c.req.param('id')}`);
+    return c.json({ ...e, outbox: await engine.store.outboxOf(e.id) });
+  });
+  const ackBody = z.strictObject({ by: z.string().min(1).max(200).optional() });
+  app.post('/api/escalations/:id/ack', admin, async (c) => {
+    const text = await c.req.text();
+    let by = 'api';
+    if (text.trim()) {
+      const parsed = (() => {
+        try {
+          return { ok: true as const, value: JSON.parse(text) as unknown };
+        } catch {
+          return { ok: false as const };
+        }
+      })();
+      if (!parsed.ok) return problem(c, 'INVALID_JSON', 'request body is not valid JSON');
+      const body = ackBody.safeParse(parsed.value);
+      if (!body.success) return problem(c, 'INPUT_INVALID', 'request body is invalid', issuesOf(body.error));
+      by = body.data.by ?? by;
+    }
+    try {
+      return c.json(await engine.escalations.ack(c.req.param('id'), by));
+    } catch (err) {
+      return problemFrom(c, err);
+    }
+  });
+  app.post('/api/escalations/:id/resolve', admin, async (c) => {
+    try {
+      return c.json(await engine.escalations.resolve(c.req.param('id'), 'api'));
+    } catch (err) {
+      return problemFrom(c, err);
+    }
+  });
+
   app.get('/api/health', (c) => {
     const agents = engine.agentViews();
     const components = [

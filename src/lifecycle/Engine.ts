@@ -5,10 +5,13 @@ import { EventEmitter } from 'eventemitter3';
 import { createActor, type Actor } from 'xstate';
 import { AgentRegistry } from '../agents/index.js';
 import type { Clock } from '../clock/index.js';
-import type { AgentConfig, LoadedConfig, Workflow } from '../config/index.js';
+import { secretValues, type AgentConfig, type LoadedConfig, type Workflow } from '../config/index.js';
+import { EscalationService } from '../escalation/EscalationService.js';
+import { failpoint } from '../escalation/failpoint.js';
+import type { EscalationWrite } from '../escalation/types.js';
 import { ErrorClassifier, maxSeverity, wardenError, type ErrorInfo, type Severity } from '../errors/index.js';
 import { attemptSignal, BulkheadFullError, computeDelay, type BackoffOptions } from '../policies/index.js';
-import type { Store, TaskFilter, TaskRecord } from '../store/Store.js';
+import type { Store, TaskFilter, TaskRecord, TimerKind } from '../store/Store.js';
 import { AgentPool, type AgentView } from './AgentPool.js';
 import { hashJson } from './canonicalJson.js';
 import type { EngineEvents, EscalationEvent } from './events.js';
@@ -103,6 +106,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly config: LoadedConfig;
   readonly agents: AgentPool;
   readonly logger: Logger;
+  /** Escalations: routing, outbox, ack, repeats and resolved notices. */
+  readonly escalations: EscalationService;
   readonly #registry: AgentRegistry;
   readonly #classifier: ErrorClassifier;
   readonly #random: () => number;
@@ -143,6 +148,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     this.#validator = new InputValidator(parts.loaded.workflows);
     this.#scheduler = new Scheduler(this.clock, this.store, (row) => this.#fireTimer(row.taskId, row.kind), (err) => this.#report(err));
+    this.escalations = new EscalationService({
+      config: config.escalation,
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      env: parts.env,
+      secrets: secretValues(config, parts.env),
+      random: this.#random,
+      onTimer: (at) => this.#scheduler.notify(at),
+    });
   }
 
   /** The workflows this engine runs, by name. */
@@ -176,6 +191,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (pending.length) this.logger.info({ tasks: pending.length }, `recovering ${pending.length} unfinished task(s)`);
     this.#accepting = true;
     await this.#scheduler.start();
+    await this.escalations.start();
   }
 
   /**
@@ -332,6 +348,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const run of this.#live.values()) run.actor.stop();
     this.#live.clear();
     this.#stopped = true;
+    await this.escalations.stop();
     await this.#registry.close();
     if (this.#ownsStore) await this.store.close();
   }
@@ -422,7 +439,27 @@ export class Engine extends EventEmitter<EngineEvents> {
       run.attempt = undefined;
     }
 
-    const [eventId] = await this.store.commit({ task: rec, transitions: [t], ...(attempt ? { attempt } : {}), timers });
+    const step = { task: rec, transitions: [t], ...(attempt ? { attempt } : {}), timers };
+    let eventId: number | undefined;
+    let escWrite: EscalationWrite | undefined;
+    if (escalation || to === 'completed') {
+      // The escalation (or the resolved notices) commit in the task's final transaction: the outbox.
+      [eventId, escWrite] = await this.escalations.exclusive(async () => {
+        let write: EscalationWrite | undefined;
+        if (escalation) {
+          const planned = await this.escalations.planTaskEnded(rec, escalation);
+          escalation!.escalationId = planned.id;
+          if (!rec.escalationIds.includes(planned.id)) rec.escalationIds.push(planned.id);
+          write = planned.write;
+        } else write = await this.escalations.planTaskCompleted(rec);
+        const [id] = await this.store.commit({ ...step, ...(write ? { escalation: write } : {}) });
+        return [id, write] as const;
+      });
+      if (escWrite) {
+        if (escWrite.outbox.length) failpoint('after-outbox-write');
+        this.escalations.committed(escWrite);
+      }
+    } else [eventId] = await this.store.commit(step);
     for (const tm of timers) if (tm.wakeAt !== null) this.#scheduler.notify(tm.wakeAt);
     this.#emit('transition', { ...t, taskId: rec.id, workflow: rec.workflow, ...(eventId !== undefined ? { eventId } : {}) });
 
@@ -640,7 +677,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#resolveWaiters(task);
   }
 
-  async #fireTimer(taskId: string, kind: 'wake' | 'deadline'): Promise<void> {
+  async #fireTimer(taskId: string, kind: TimerKind): Promise<void> {
+    if (kind === 'esc-repeat' || kind === 'esc-ack') return this.escalations.fireTimer(taskId, kind);
     let run = this.#live.get(taskId);
     if (!run) {
       const rec = await this.store.getTask(taskId);

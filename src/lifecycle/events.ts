@@ -15,6 +15,8 @@ export interface EscalationEvent {
   agentsTried: string[];
   /** workflow + final error code + agents tried: repeats within the dedup window group on it. */
   fingerprint: string;
+  /** The escalation the task opened or was grouped into. */
+  escalationId?: string;
   error?: ErrorInfo;
   at: string;
 }

@@ -1,6 +1,7 @@
 import { TERMINAL_STATUSES, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { MinHeap } from './MinHeap.js';
-import type { BreakerRecord, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
+import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation/types.js';
+import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
 
 /**
  * The `memory:` store: everything in process memory, nothing survives a restart.
@@ -17,10 +18,13 @@ export class MemoryStore implements Store {
   #timers = new Map<string, number>();
   #heap = new MinHeap<string>();
   #breakers = new Map<string, BreakerRecord>();
+  #escalations = new Map<string, EscalationRecord>();
+  #outbox = new Map<string, OutboxRow>();
 
   async init(): Promise<void> {}
 
   async createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']) {
+    if (this.#tasks.has(task.id)) throw new Error(`task ${task.id} already exists`);
     if (task.idempotencyKey !== undefined) {
       const existing = this.#idem.get(task.idempotencyKey);
       if (existing) return { task: clone(this.#tasks.get(existing)!), created: false };
@@ -39,7 +43,64 @@ export class MemoryStore implements Store {
     if (!this.#tasks.has(task.id)) throw new Error(`no task ${task.id}`);
     this.#tasks.set(task.id, clone(task));
     this.#applyTimers(task.id, step.timers);
+    if (step.escalation) this.#writeEscalations(step.escalation);
     return this.#append(task, step.transitions);
+  }
+
+  async writeEscalations(write: EscalationWrite): Promise<void> {
+    this.#writeEscalations(write);
+  }
+
+  async getEscalation(id: string) {
+    const e = this.#escalations.get(id);
+    return e ? clone(e) : undefined;
+  }
+
+  async listEscalations(filter: EscalationFilter = {}) {
+    const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
+    return [...this.#escalations.values()]
+      .filter((e) => !statuses || statuses.has(e.status))
+      .reverse()
+      .slice(0, filter.limit ?? 100)
+      .map(clone);
+  }
+
+  async findOpenEscalation(fingerprint: string, since: number) {
+    const found = [...this.#escalations.values()]
+      .reverse()
+      .find((e) => e.fingerprint === fingerprint && e.status !== 'resolved' && Date.parse(e.createdAt) >= since);
+    return found ? clone(found) : undefined;
+  }
+
+  async findUnresolved(workflow: string, planKey: string) {
+    return [...this.#escalations.values()].filter((e) => e.workflow === workflow && e.planKey === planKey && e.status !== 'resolved').map(clone);
+  }
+
+  async dueOutbox(now: number, limit: number) {
+    return [...this.#outbox.values()]
+      .filter((r) => r.status === 'pending' && r.nextAttemptAt <= now)
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt)
+      .slice(0, limit)
+      .map(clone);
+  }
+
+  async nextOutboxAt() {
+    let min: number | undefined;
+    for (const r of this.#outbox.values()) if (r.status === 'pending' && (min === undefined || r.nextAttemptAt < min)) min = r.nextAttemptAt;
+    return min;
+  }
+
+  async outboxOf(escalationId: string) {
+    return [...this.#outbox.values()].filter((r) => r.escalationId === escalationId).map(clone);
+  }
+
+  #writeEscalations(write: EscalationWrite): void {
+    for (const r of write.records) {
+      // Map.set on an existing key keeps its place, so iteration order stays creation order.
+      this.#escalations.set(r.id, clone(r));
+    }
+    for (const o of write.outbox) this.#outbox.set(o.id, clone(o));
+    for (const t of write.timers ?? []) this.#applyTimers(t.ownerId, [{ kind: t.kind, wakeAt: t.wakeAt }]);
   }
 
   async getTask(id: string) {
@@ -82,11 +143,14 @@ export class MemoryStore implements Store {
     // Lazy deletion: heap entries whose timer was cleared or moved are skipped as they surface.
     const due: TimerRow[] = [];
     const seen: { key: number; value: string }[] = [];
+    // A timer set to the same time twice has two heap entries; it is due once.
+    const taken = new Set<string>();
     while (due.length < limit) {
       const top = this.#heap.peek();
       if (!top || top.key > now) break;
       this.#heap.pop();
-      if (this.#timers.get(top.value) !== top.key) continue;
+      if (this.#timers.get(top.value) !== top.key || taken.has(top.value)) continue;
+      taken.add(top.value);
       seen.push(top);
       const sep = top.value.lastIndexOf(':');
       due.push({ taskId: top.value.slice(0, sep), kind: top.value.slice(sep + 1) as TimerKind, wakeAt: top.key });

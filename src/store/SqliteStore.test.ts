@@ -209,6 +209,24 @@ describe('SqliteStore', () => {
       expect(await initError(aDir)).toBe(`cannot open store sqlite:${aDir}: the path is a directory`);
     });
 
+    it('refuses a SQLite database with a schema version but no tables', async () => {
+      const file = freshPath();
+      const db = new DatabaseSync(file);
+      db.exec('PRAGMA user_version = 3');
+      db.close();
+      expect(await initError(file)).toBe(`store sqlite:${file} is not a Warden SQLite database (it has schema version 3 but no tables)`);
+    });
+
+    it('lets two stores (as two processes would) open, migrate and share one file', async () => {
+      const file = freshPath();
+      const [a, b] = await Promise.all([open(file), open(file)]);
+      await created(a, 't1');
+      expect((await b.getTask('t1'))?.id).toBe('t1');
+      const [id] = await b.commit({ task: makeTaskRecord({ id: 't1', state: 'from-b' }), transitions: [makeTransition(2)] });
+      expect((await a.transitionsSince(0)).at(-1)?.eventId).toBe(id);
+      expect((await a.getTask('t1'))?.state).toBe('from-b');
+    });
+
     it('takes an empty file as a new database', async () => {
       const file = freshPath();
       writeFileSync(file, '');

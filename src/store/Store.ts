@@ -1,3 +1,4 @@
+import type { EscalationRecord, EscalationStatus, EscalationWrite, OutboxRow } from '../escalation/types.js';
 import type { AttemptRecord, Task, TaskStatus, Transition, TransitionEvent } from '../lifecycle/types.js';
 
 /**
@@ -18,11 +19,12 @@ export interface TaskRecord extends Task {
   inputHash: string;
 }
 
-/** The kinds of durable timer. */
-export type TimerKind = 'wake' | 'deadline';
+/** The kinds of durable timer: a task's retry wake-up and deadline, an escalation's repeat and ack timeout. */
+export type TimerKind = 'wake' | 'deadline' | 'esc-repeat' | 'esc-ack';
 
 /** A durable timer row. */
 export interface TimerRow {
+  /** The task, or for `esc-*` kinds the escalation, the timer belongs to. */
   taskId: string;
   kind: TimerKind;
   /** Absolute ms on the engine's clock. */
@@ -37,6 +39,15 @@ export interface StepCommit {
   attempt?: AttemptRecord;
   /** Timers to set (`wakeAt` a number) or clear (`wakeAt` null). */
   timers?: readonly { kind: TimerKind; wakeAt: number | null }[];
+  /** Escalations opened, grouped or resolved by this step, with their outbox rows (the step's outbox). */
+  escalation?: EscalationWrite;
+}
+
+/** Filters for listing escalations. */
+export interface EscalationFilter {
+  status?: EscalationStatus | readonly EscalationStatus[];
+  /** Defaults to 100. */
+  limit?: number;
 }
 
 /** Filters for listing tasks. */
@@ -74,6 +85,21 @@ export interface Store {
   /** Timers due at `now`, earliest first. They stay until a step clears or replaces them. */
   dueTimers(now: number, limit: number): Promise<TimerRow[]>;
   saveBreaker(agent: string, snapshot: unknown, at: number): Promise<void>;
+  /** Writes escalation changes, their outbox rows and timers in one transaction. */
+  writeEscalations(write: EscalationWrite): Promise<void>;
+  getEscalation(id: string): Promise<EscalationRecord | undefined>;
+  /** Newest first. */
+  listEscalations(filter?: EscalationFilter): Promise<EscalationRecord[]>;
+  /** The newest open or acknowledged escalation with this fingerprint created at or after `since`. */
+  findOpenEscalation(fingerprint: string, since: number): Promise<EscalationRecord | undefined>;
+  /** Open or acknowledged escalations of a workflow and agent plan, for resolving them. */
+  findUnresolved(workflow: string, planKey: string): Promise<EscalationRecord[]>;
+  /** Pending outbox rows due at `now`, oldest first. */
+  dueOutbox(now: number, limit: number): Promise<OutboxRow[]>;
+  /** The earliest `nextAttemptAt` of a pending outbox row. */
+  nextOutboxAt(): Promise<number | undefined>;
+  /** Every outbox row of an escalation, oldest first. */
+  outboxOf(escalationId: string): Promise<OutboxRow[]>;
   loadBreakers(): Promise<BreakerRecord[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,23 @@
+import type { Config } from './schema.js';
+
+/**
+ * The values of every secret the config names through an `…Env` field (tokens, API keys, SMTP
+ * credentials, secret headers), so they can be redacted from notifications, logs and responses.
+ */
+export function secretValues(config: Config, env: Record<string, string | undefined>): string[] {
+  const names = new Set<string>();
+  for (const agent of Object.values(config.agents)) {
+    const a = agent.adapter as { apiKeyEnv?: string; headersEnv?: Record<string, string> };
+    if (a.apiKeyEnv) names.add(a.apiKeyEnv);
+    for (const n of Object.values(a.headersEnv ?? {})) names.add(n);
+  }
+  for (const ch of Object.values(config.escalation.channels)) {
+    if (ch.type === 'slack') names.add(ch.tokenEnv);
+    if (ch.type === 'email') {
+      if (ch.smtp.userEnv) names.add(ch.smtp.userEnv);
+      if (ch.smtp.passwordEnv) names.add(ch.smtp.passwordEnv);
+    }
+  }
+  for (const n of ['WARDEN_API_TOKEN', 'WARDEN_ADMIN_TOKEN']) names.add(n);
+  return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
