@@ -192,7 +192,7 @@ describe('the task lifecycle', () => {
   it('cancels a task mid-attempt', async () => {
     await start();
     const { id } = await engine.submit('review', { script: { a: ['hang'] } });
-    await driveUntil(clock, async () => (await engine.get(id))?.attempts.length === 1);
+    await driveUntil(clock, async () => (await engine.get(id))?.attempts.length === 1, [engine]);
     const task = await engine.cancel(id);
     expect(task?.status).toBe('cancelled');
     expect((await steps(id)).at(-1)).toBe('attempting>cancelled:CANCEL');
@@ -252,7 +252,7 @@ describe('submitting', () => {
     await start();
     const { id } = await engine.submit('review', { script: { a: ['transient', 'ok'] } });
     const result = engine.result(id);
-    await driveUntil(clock, async () => TERMINAL_STATUSES.has((await engine.get(id))!.status));
+    await driveUntil(clock, async () => TERMINAL_STATUSES.has((await engine.get(id))!.status), [engine]);
     expect((await result).status).toBe('completed');
     await expect(engine.result('missing')).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
   });

@@ -170,6 +170,22 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.#live.size;
   }
 
+  /**
+   * Resolves once every queued lifecycle step has committed and no timer is being fired: the
+   * engine has nothing left to do until time passes or an agent answers. For tests and drills
+   * that drive a simulated clock.
+   */
+  async settled(): Promise<void> {
+    for (let i = 0; i < 10_000; i++) {
+      const queues = [...this.#live.values()].map((r) => r.queue);
+      await Promise.all(queues);
+      await new Promise((r) => setImmediate(r));
+      const again = [...this.#live.values()].map((r) => r.queue);
+      if (this.#scheduler.firing === 0 && again.length === queues.length && again.every((q, j) => q === queues[j])) return;
+      if (this.#scheduler.firing > 0) await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
   /** Whether `submit` currently accepts work. */
   get accepting(): boolean {
     return this.#accepting;
@@ -388,7 +404,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const before = run.actor.getSnapshot();
     run.actor.send(event);
     const after = run.actor.getSnapshot();
-    if (after === before) return;
+    // A recovery re-enters the current state; it is recorded even when nothing else changes.
+    if (after === before && event.type !== 'RECOVERED') return;
     const from = before.value as string;
     const to = after.value as string;
     const ctx = after.context;
@@ -396,7 +413,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const rec = run.record;
 
     const t: Transition = { seq: ++rec.seq, at: iso(now), from, to, event: event.type };
-    if (agentEvent(event.type) && ctx.agent !== undefined) {
+    const resumed = event.type === 'RECOVERED' && (to === 'attempting' || to === 'waiting' || to === 'validating');
+    if ((agentEvent(event.type) || resumed) && ctx.agent !== undefined) {
       t.agent = ctx.agent;
       t.attempt = ctx.attempt;
     }
