@@ -15,6 +15,25 @@ import type { NotificationFacts, NotificationKind } from './render/NotificationF
 import { fallbackChannel, nextSeverity, routeChannels } from './router.js';
 import type { ChannelDelivery, EscalationRecord, EscalationTimerKind, EscalationWrite, OutboxRow } from './types.js';
 
+/** An escalation that no task caused, e.g. a component the supervisor could not recover. */
+export interface IncidentInput {
+  /** Identifies the incident; raising it again while unresolved groups into the open one. */
+  key: string;
+  /** The component, e.g. `agent:senior-backend-developer` or `system:event-loop`; shown where a workflow would be. */
+  source: string;
+  severity: import('../errors/index.js').Severity;
+  /** A stable error code, e.g. RECOVERY_FAILED or RESTART_INTENSITY_EXCEEDED. */
+  code: string;
+  /** One line for the log. */
+  summary: string;
+  /** The component's recent transitions, shown as the message's timeline. */
+  timeline: import('../lifecycle/types.js').Transition[];
+  /** Health history, strategies tried and their outcomes: shown as the message's details. */
+  details?: unknown;
+  /** Agents involved, for routing rules that match on agent. */
+  agents?: string[];
+}
+
 /** Escalation news, for the API stream and the dashboard. */
 export interface EscalationServiceEvents {
   changed: (record: EscalationRecord, what: string) => void;
@@ -172,6 +191,67 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
     }
     for (const t of write.timers ?? []) if (t.wakeAt !== null) this.#o.onTimer(t.wakeAt);
     if (write.outbox.length) this.kick();
+  }
+
+  /**
+   * Opens (or groups into) an escalation that no task caused: a component the supervisor could
+   * not recover. `key` identifies the incident; the same key while unresolved groups into it.
+   * Its `timeline` is shown where a task's transitions would be.
+   */
+  raiseIncident(input: IncidentInput): Promise<EscalationRecord> {
+    return this.exclusive(async () => {
+      const now = this.#o.clock.now();
+      const existing = await this.#o.store.findOpenEscalation(input.key, 0);
+      const write: EscalationWrite = { records: [], outbox: [], timers: [] };
+      let record: EscalationRecord;
+      if (existing) {
+        existing.count += 1;
+        existing.timeline = input.timeline;
+        existing.details = input.details;
+        existing.updatedAt = iso(now);
+        record = existing;
+        write.records.push(existing);
+        write.outbox.push(...existing.channels.filter((c) => c.status !== 'failed').map((c) => this.#row(existing.id, c.channel, 'grouped', now + GROUP_INTERVAL_MS, now)));
+      } else {
+        const id = `esc_${randomUUID()}`;
+        const channels = routeChannels(this.#o.config, { workflow: input.source, severity: input.severity, finalErrorCode: input.code, agentsTried: input.agents ?? [] });
+        record = {
+          id,
+          fingerprint: input.key,
+          workflow: input.source,
+          planKey: input.key,
+          severity: input.severity,
+          initialSeverity: input.severity,
+          status: 'open',
+          outcome: 'failed',
+          taskId: input.source,
+          taskIds: [],
+          count: 1,
+          errorCodes: [input.code],
+          finalErrorCode: input.code,
+          agentsTried: input.agents ?? [],
+          channels: channels.map((channel) => ({ channel, delivered: false, attempts: 0, status: 'pending' as const })),
+          createdAt: iso(now),
+          updatedAt: iso(now),
+          repeats: 0,
+          timeline: input.timeline,
+          details: input.details,
+        };
+        write.records.push(record);
+        write.outbox.push(...channels.map((c) => this.#row(id, c, 'firing', now, now)));
+        write.timers!.push(...this.#timersFor(record, now));
+        this.#o.logger.warn({ escalation: id, source: input.source, severity: input.severity, code: input.code }, input.summary);
+      }
+      await this.#o.store.writeEscalations(write);
+      this.committed(write);
+      return record;
+    });
+  }
+
+  /** Resolves the open incident with this key, if any, and sends its resolved notice. */
+  async resolveIncident(key: string, by = 'supervisor'): Promise<EscalationRecord | undefined> {
+    const open = await this.#o.store.findOpenEscalation(key, 0);
+    return open ? this.resolve(open.id, by) : undefined;
   }
 
   /** Acknowledges an escalation: stops its repeats and re-escalation, and tells its channels. */
@@ -418,8 +498,8 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
   }
 
   async #facts(e: EscalationRecord, kind: NotificationKind): Promise<NotificationFacts> {
-    const task = await this.#o.store.getTask(e.taskId);
-    const timeline = await this.#o.store.transitions(e.taskId);
+    const task = e.timeline ? undefined : await this.#o.store.getTask(e.taskId);
+    const timeline = e.timeline ?? (await this.#o.store.transitions(e.taskId));
     const base = this.#o.config.dashboardUrl ?? this.publicUrl;
     return {
       escalationId: e.id,
@@ -435,6 +515,7 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       agentsTried: e.agentsTried,
       timeline,
       ...(task ? { input: task.input, output: task.output } : {}),
+      ...(e.details !== undefined ? { input: e.details } : {}),
       ...(base ? { dashboardUrl: `${base.replace(/\/+$/, '')}/#/tasks/${e.taskId}` } : {}),
       at: iso(this.#o.clock.now()),
       ...(e.ackedBy ? { ackedBy: e.ackedBy } : {}),

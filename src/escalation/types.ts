@@ -53,6 +53,10 @@ export interface EscalationRecord {
   resolvedByTask?: string;
   /** How many repeats were sent. */
   repeats: number;
+  /** For incidents not tied to a task (the supervisor's): what happened, as a timeline. */
+  timeline?: import('../lifecycle/types.js').Transition[];
+  /** For incidents: extra facts shown as the message's input section. */
+  details?: unknown;
 }
 
 /** A message waiting to be sent, or sent: the durable outbox. */
