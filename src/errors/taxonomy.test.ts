@@ -43,6 +43,7 @@ describe('errorCodes', () => {
     ['CANCELLED', 'system', 'low', false],
     ['INPUT_INVALID', 'logic', 'low', false],
     ['STORE_ERROR', 'system', 'critical', true],
+    ['STEP_CONFLICT', 'system', 'low', false],
     ['INTERNAL', 'system', 'high', false],
   ] as const)('classifies %s as %s, %s, retryable %s', (code, category, severity, retryable) => {
     expect(errorCodes[code]).toMatchObject({ category, severity, retryable });

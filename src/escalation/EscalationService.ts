@@ -102,10 +102,21 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
     return this.#channels;
   }
 
-  async start(): Promise<void> {
+  /** Loads what it needs; with `send` (the default) also starts the outbox sender. */
+  async start(opts: { send?: boolean } = {}): Promise<void> {
     for (const e of await this.#o.store.listEscalations({ status: ['open', 'acknowledged'], limit: 100_000 })) this.#unresolved.add(`${e.workflow}|${e.planKey}`);
-    this.#running = true;
-    this.kick();
+    this.setSending(opts.send ?? true);
+  }
+
+  /** Starts or stops the outbox sender. In distributed mode only the leader sends. */
+  setSending(on: boolean): void {
+    this.#running = on;
+    if (on) this.kick();
+    else if (this.#timer) {
+      this.#o.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#armedAt = undefined;
+    }
   }
 
   async stop(): Promise<void> {

@@ -57,7 +57,17 @@ export function createApp(engine: Engine, opts: AppOptions = {}): Hono {
 
   app.use('/api/*', requireToken(opts));
   app.use('/metrics', requireToken(opts));
-  app.use('/api/*', bodyLimit({ maxSize: maxBody, onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', `request body is over ${maxBody} bytes`) }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: maxBody,
+      onError: (c) => {
+        // The unread rest of the body makes the connection unusable: close it, or the client's next request on it fails.
+        c.header('connection', 'close');
+        return problem(c, 'PAYLOAD_TOO_LARGE', `request body is over ${maxBody} bytes`);
+      },
+    }),
+  );
 
   app.post('/api/tasks', async (c) => {
     const parsed = await readJson(c.req.raw, maxDepth);

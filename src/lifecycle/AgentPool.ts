@@ -11,7 +11,8 @@ export type HealthStatus = 'healthy' | 'unhealthy' | 'unknown';
 export interface AgentSlot {
   readonly id: string;
   readonly config: AgentConfig;
-  readonly breaker: CircuitBreaker;
+  /** Replaced, not mutated, when another worker's breaker state is adopted. */
+  breaker: CircuitBreaker;
   readonly bulkhead: Bulkhead;
   health: HealthStatus;
   /** Set by the `drain` recovery strategy: routing passes the agent over while true. */
@@ -47,17 +48,13 @@ const RECENT = 50;
 export class AgentPool extends EventEmitter<AgentPoolEvents> {
   readonly #slots = new Map<string, AgentSlot>();
 
+  readonly #clock: Clock;
+
   constructor(agents: Record<string, AgentConfig>, clock: Clock, breakerState: Map<string, unknown> = new Map()) {
     super();
+    this.#clock = clock;
     for (const [id, config] of Object.entries(agents)) {
-      const breaker = new CircuitBreaker(config.circuitBreaker, clock, breakerState.get(id) as never);
-      breaker.onStateChange((from, to, snapshot) => {
-        try {
-          this.emit('circuit', id, from, to, snapshot);
-        } catch {
-          // a throwing listener must never break routing
-        }
-      });
+      const breaker = this.#breaker(id, config, breakerState.get(id));
       this.#slots.set(id, {
         id,
         config,
@@ -68,6 +65,28 @@ export class AgentPool extends EventEmitter<AgentPoolEvents> {
         recent: [],
       });
     }
+  }
+
+  #breaker(id: string, config: AgentConfig, snapshot: unknown): CircuitBreaker {
+    const breaker = new CircuitBreaker(config.circuitBreaker, this.#clock, snapshot as never);
+    breaker.onStateChange((from, to, snap) => {
+      try {
+        this.emit('circuit', id, from, to, snap);
+      } catch {
+        // a throwing listener must never break routing
+      }
+    });
+    return breaker;
+  }
+
+  /**
+   * Takes over breaker state written by another worker (distributed mode). Nothing is saved
+   * back, so adopting never echoes.
+   */
+  adopt(id: string, snapshot: unknown): void {
+    const slot = this.#slots.get(id);
+    if (!slot || JSON.stringify(slot.breaker.toJSON()) === JSON.stringify(snapshot)) return;
+    slot.breaker = this.#breaker(id, slot.config, snapshot);
   }
 
   get(id: string): AgentSlot | undefined {

@@ -8,6 +8,7 @@ import type { Clock } from '../clock/index.js';
 import { secretValues, type AgentConfig, type LoadedConfig, type Workflow } from '../config/index.js';
 import { EscalationService } from '../escalation/EscalationService.js';
 import { failpoint } from '../escalation/failpoint.js';
+import { createRedactor, type Redactor } from '../escalation/redact.js';
 import type { EscalationWrite } from '../escalation/types.js';
 import { ErrorClassifier, maxSeverity, wardenError, type ErrorInfo, type Severity } from '../errors/index.js';
 import { attemptSignal, BulkheadFullError, computeDelay, type BackoffOptions } from '../policies/index.js';
@@ -19,7 +20,7 @@ import { InputValidator } from './InputValidator.js';
 import type { Logger } from './logger.js';
 import { Scheduler } from './Scheduler.js';
 import { FINAL_STATES, taskMachine, type FailureInfo, type TaskContext, type TaskEvent } from './taskMachine.js';
-import { TERMINAL_STATUSES, type AttemptRecord, type Task, type TaskStatus, type Transition } from './types.js';
+import { TERMINAL_STATUSES, type AttemptRecord, type Task, type TaskStatus, type Transition, type TransitionEvent } from './types.js';
 
 /** Options for {@link Engine.submit}. */
 export interface SubmitOptions {
@@ -53,6 +54,21 @@ export interface EngineParts {
   env: Record<string, string | undefined>;
   /** Close the store on stop (true when the engine opened it). */
   ownsStore: boolean;
+  /**
+   * `local` (default): this process runs every task it accepts and fires the store's timers.
+   * `distributed`: tasks run where a dispatcher (pg-boss) hands them, through {@link Engine.runTask};
+   * transitions are emitted by a store-wide feed, not by the worker that made them.
+   */
+  mode?: 'local' | 'distributed';
+}
+
+/** What wakes a task in distributed mode: its start job, a retry wake-up, or its deadline. */
+export type RunKind = 'start' | 'wake' | 'deadline';
+
+/** The hooks distributed mode plugs into the engine. @internal */
+export interface DistributedHooks {
+  /** Takes a slot of the agent's global concurrency limit; resolves with its release. */
+  lease(agent: string, limit: number, ttlMs: number, signal: AbortSignal): Promise<() => void>;
 }
 
 type Machine = typeof taskMachine;
@@ -67,6 +83,8 @@ interface TaskRun {
   /** The attempt in flight: aborted when the task leaves `attempting` some other way. */
   attempt?: { token: object; abort: AbortController };
   done: boolean;
+  /** Distributed mode: resolves the job that runs this task once it parks, ends or is taken over. */
+  release?: () => void;
 }
 
 const STATUS_OF: Record<string, TaskStatus> = {
@@ -108,6 +126,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly logger: Logger;
   /** Escalations: routing, outbox, ack, repeats and resolved notices. */
   readonly escalations: EscalationService;
+  /**
+   * Blanks out every secret value the config names through an `…Env` field (and the API tokens).
+   * Applied to error messages before they reach a transition, a task or a log; the HTTP API
+   * applies it to its answers too.
+   */
+  readonly redact: Redactor;
   readonly #registry: AgentRegistry;
   readonly #classifier: ErrorClassifier;
   readonly #random: () => number;
@@ -120,6 +144,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   #accepting = false;
   #stopping = false;
   #stopped = false;
+  readonly #distributed: boolean;
+  /** Set by the distributed dispatcher. @internal */
+  distributed: DistributedHooks | undefined;
+  readonly #stopHooks: (() => Promise<void>)[] = [];
 
   /** @internal use `createEngine`. */
   constructor(parts: EngineParts, breakerState: Map<string, unknown>) {
@@ -130,6 +158,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.logger = parts.logger;
     this.#random = parts.random;
     this.#ownsStore = parts.ownsStore;
+    this.#distributed = parts.mode === 'distributed';
     const { config } = parts.loaded;
     this.#classifier = new ErrorClassifier(config.errors.rules, { now: () => this.clock.now() });
     this.#registry = new AgentRegistry(config.agents, {
@@ -146,6 +175,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.logger.warn({ agent, from, to }, `circuit of ${agent} ${to}`);
       this.#emit('circuit', { agent, from, to, at: iso(at) });
     });
+    this.redact = createRedactor(secretValues(config, parts.env));
     this.#validator = new InputValidator(parts.loaded.workflows);
     this.#scheduler = new Scheduler(this.clock, this.store, (row) => this.#fireTimer(row.taskId, row.kind), (err) => this.#report(err));
     this.escalations = new EscalationService({
@@ -198,6 +228,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   async start(): Promise<void> {
     await this.#registry.prepare();
     await this.#prepareDegraders();
+    if (this.#distributed) {
+      // Recovery and timers are the dispatcher's: an unfinished task's job comes back by itself.
+      // Only the leader sends escalations; the dispatcher turns the sender on when elected.
+      await this.escalations.start({ send: false });
+      this.#accepting = true;
+      return;
+    }
     const pending = await this.store.nonTerminalTasks();
     for (const rec of pending) {
       const run = this.#hydrate(rec);
@@ -267,6 +304,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         });
       }
       return { id: task.id, status: task.status, created: false };
+    }
+    if (this.#distributed) {
+      // The store's transaction also queued the task's job; a worker runs it.
+      actor.stop();
+      return { id, status: 'queued', created: true };
     }
     this.#emit('transition', { ...first, taskId: id, workflow: wf.name });
     this.#scheduler.notify(deadlineAt);
@@ -352,6 +394,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.#stopped) return;
     this.#accepting = false;
     this.#stopping = true;
+    // Stop taking work from outside (the distributed dispatcher) before draining what is here.
+    for (const hook of this.#stopHooks.splice(0)) await hook().catch((err) => this.#report(err));
     this.#scheduler.stop();
     const drainMs = opts.drainTimeoutMs ?? 30_000;
     const deadline = Date.now() + drainMs;
@@ -394,13 +438,22 @@ export class Engine extends EventEmitter<EngineEvents> {
     run.queue = run.queue
       .then(() => this.#step(run, event, detail, attempt))
       .catch((err) => {
+        if ((err as { code?: string }).code === 'STEP_CONFLICT') {
+          // Another worker moved the task on (a deadline, a cancel, a takeover): this copy is stale.
+          this.logger.debug({ taskId: run.record.id }, 'step conflict: the task was taken over');
+          return this.#drop(run);
+        }
         this.#report(err);
         this.logger.error({ err: String(err), taskId: run.record.id }, 'task step failed; the task stays at its last durable step');
+        if (this.#distributed) this.#drop(run);
       });
   }
 
   async #step(run: TaskRun, event: TaskEvent, detail?: Transition['detail'], attempt?: AttemptRecord): Promise<void> {
     if (run.done) return;
+    // An agent may echo a secret in its error body: redact before the machine, the store or a log sees it.
+    if ('error' in event) event = { ...event, error: this.#redactInfo(event.error) };
+    if (attempt?.error) attempt = { ...attempt, error: this.#redactInfo(attempt.error) };
     const before = run.actor.getSnapshot();
     run.actor.send(event);
     const after = run.actor.getSnapshot();
@@ -409,7 +462,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const from = before.value as string;
     const to = after.value as string;
     const ctx = after.context;
-    const now = this.clock.now();
+    // A failed attempt is dated by its answer, so the timeline reads wakeAt − at = the backoff.
+    const now = event.type === 'ATTEMPT_FAILED' ? event.at : this.clock.now();
     const rec = run.record;
 
     const t: Transition = { seq: ++rec.seq, at: iso(now), from, to, event: event.type };
@@ -479,7 +533,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     } else [eventId] = await this.store.commit(step);
     for (const tm of timers) if (tm.wakeAt !== null) this.#scheduler.notify(tm.wakeAt);
-    this.#emit('transition', { ...t, taskId: rec.id, workflow: rec.workflow, ...(eventId !== undefined ? { eventId } : {}) });
+    if (!this.#distributed) this.#emit('transition', { ...t, taskId: rec.id, workflow: rec.workflow, ...(eventId !== undefined ? { eventId } : {}) });
 
     if (final) return this.#finish(run, escalation);
     this.#effect(run, to, ctx);
@@ -522,9 +576,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     // Parking happens at the end of a step; later events for this run rehydrate a fresh one.
     run.queue.then(() => {
       if (run.attempt || this.#live.get(run.record.id) !== run) return;
-      run.actor.stop();
-      run.done = true;
-      this.#live.delete(run.record.id);
+      this.#drop(run);
     });
   }
 
@@ -555,6 +607,22 @@ export class Engine extends EventEmitter<EngineEvents> {
       return fail(error.toJSON());
     }
     if (!current()) return release();
+    if (this.distributed) {
+      // The agent's limit is global across workers: hold a lease in the database for the call.
+      try {
+        const local = release;
+        const lease = await this.distributed.lease(agent, slot.bulkhead.limit, (wf.timeoutMs ?? slot.config.timeoutMs) + 60_000, abort.signal);
+        release = () => {
+          local();
+          lease();
+        };
+      } catch (err) {
+        release();
+        if (!current()) return;
+        return fail(this.#classifier.classify(err).toJSON());
+      }
+      if (!current()) return release();
+    }
     if (!slot.breaker.tryAcquire()) {
       release();
       return fail(wardenError('CIRCUIT_OPEN', `circuit of ${agent} is open`, { agent }).toJSON());
@@ -584,7 +652,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (!current()) return slot.breaker.release();
       slot.breaker.recordSuccess();
       run.attempt = undefined;
-      this.#enqueue(run, { type: 'ATTEMPT_OK', output }, undefined, { ...rec, endedAt: iso(end), outcome: 'ok' });
+      const ok: AttemptRecord = { ...rec, endedAt: iso(end), outcome: 'ok' };
+      this.#enqueue(run, { type: 'ATTEMPT_OK', output }, undefined, ok);
+      this.#emit('attempt', { ...ok, taskId: run.record.id, workflow: run.record.workflow, durationMs: end - startedAt });
     } catch (err) {
       const end = this.clock.now();
       if (!current()) return slot.breaker.release();
@@ -601,14 +671,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
         random: this.#random,
       });
-      const info = error.toJSON();
+      const info = this.#redactInfo(error.toJSON());
       run.attempt = undefined;
-      this.#enqueue(run, { type: 'ATTEMPT_FAILED', error: info, at: end, delayMs }, undefined, {
-        ...rec,
-        endedAt: iso(end),
-        outcome: 'error',
-        error: info,
-      });
+      const failed: AttemptRecord = { ...rec, endedAt: iso(end), outcome: 'error', error: info };
+      this.#enqueue(run, { type: 'ATTEMPT_FAILED', error: info, at: end, delayMs }, undefined, failed);
+      this.#emit('attempt', { ...failed, taskId: run.record.id, workflow: run.record.workflow, durationMs: end - startedAt });
     } finally {
       clear();
       release();
@@ -683,10 +750,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #finish(run: TaskRun, escalation: EscalationEvent | undefined): void {
-    run.done = true;
-    run.actor.stop();
-    if (this.#live.get(run.record.id) === run) this.#live.delete(run.record.id);
+    this.#drop(run);
     const task = toTask(run.record);
+    if (this.#distributed) {
+      if (escalation) this.#emit('escalation', escalation);
+      return;
+    }
     this.#emit('taskEnded', task);
     if (escalation) {
       this.logger.warn({ escalation }, `task ${task.id} ${task.status} (${escalation.severity})`);
@@ -722,11 +791,77 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (r.record.state === 'waiting') this.#park(r);
   }
 
+  /** Runs `hook` first when the engine stops (the distributed dispatcher uses it). @internal */
+  onStop(hook: () => Promise<void>): void {
+    this.#stopHooks.push(hook);
+  }
+
+  /** Forgets a task's in-memory run: parked, ended or taken over. */
+  #drop(run: TaskRun): void {
+    run.done = true;
+    run.attempt?.abort.abort(new Error('task released'));
+    run.actor.stop();
+    if (this.#live.get(run.record.id) === run) this.#live.delete(run.record.id);
+    const release = run.release;
+    run.release = undefined;
+    release?.();
+  }
+
+  /**
+   * Distributed mode: runs a task handed to this worker until it parks on a timer, ends, or
+   * another worker takes it over. `recover` re-runs the current step of a task whose worker died.
+   * @internal
+   */
+  async runTask(taskId: string, kind: RunKind, retried = false): Promise<void> {
+    if (this.#stopping) throw wardenError('ENGINE_STOPPING', 'the worker is shutting down');
+    if (this.#live.has(taskId)) return; // already running here (a duplicate delivery)
+    const rec = await this.store.getTask(taskId);
+    if (!rec || TERMINAL_STATUSES.has(rec.status)) return;
+    // A retried job means its worker died mid-run: the task re-runs its current step, except
+    // that a job whose own purpose is still pending (a start, a due wake-up) does just that.
+    let event: TaskEvent | undefined;
+    if (kind === 'deadline') event = { type: 'DEADLINE', error: wardenError('DEADLINE_EXCEEDED', `task deadline ${rec.deadlineAt} passed`).toJSON() };
+    else if (kind === 'start' && rec.state === 'queued') event = { type: 'START' };
+    else if (kind === 'wake' && rec.state === 'waiting') event = { type: 'WAKE' };
+    else if (retried) event = { type: 'RECOVERED' };
+    if (!event) return; // a duplicate or stale job
+    const run = this.#hydrate(rec);
+    const released = new Promise<void>((resolve) => (run.release = resolve));
+    const detail = event.type === 'RECOVERED' ? { reason: 'its worker died; recovered on another' } : undefined;
+    const seq = run.record.seq;
+    this.#enqueue(run, event, detail);
+    await run.queue;
+    // An event the machine did not take (a deadline after the end, a wake of a task not waiting) releases at once.
+    if (run.record.seq === seq && !run.done) this.#drop(run);
+    return released;
+  }
+
+  /** Distributed mode: a transition read from the store's feed, from any worker. @internal */
+  feedTransition(event: TransitionEvent): void {
+    this.#emit('transition', event);
+  }
+
+  /** Distributed mode: a task seen ending in the store's feed. @internal */
+  feedTaskEnded(task: Task): void {
+    this.#emit('taskEnded', task);
+    this.#resolveWaiters(task);
+  }
+
+  /** How many tasks this process is running right now (distributed workers). */
+  get runningCount(): number {
+    return this.#live.size;
+  }
+
   #resolveWaiters(task: Task): void {
     const list = this.#waiters.get(task.id);
     if (!list) return;
     this.#waiters.delete(task.id);
     for (const res of list) res(task);
+  }
+
+  #redactInfo(info: ErrorInfo): ErrorInfo {
+    const message = this.redact(info.message);
+    return message === info.message ? info : { ...info, message };
   }
 
   #emit<E extends keyof EngineEvents>(event: E, ...args: Parameters<EngineEvents[E]>): void {

@@ -24,6 +24,10 @@ export interface CreateEngineOptions {
   logger?: Logger;
   /** The environment that `…Env` settings are read from. Defaults to `process.env`. */
   env?: Record<string, string | undefined>;
+  /** Postgres store only: run tasks in this process. `warden serve --no-worker` sets false. Defaults to true. */
+  worker?: boolean;
+  /** Postgres store only: tasks this process runs at once. Defaults to 50. */
+  concurrency?: number;
 }
 
 const isLoaded = (c: unknown): c is LoadedConfig => !!c && typeof c === 'object' && 'workflows' in c && c.workflows instanceof Map;
@@ -50,8 +54,10 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   await store.init();
   try {
     const breakers = new Map<string, unknown>((await store.loadBreakers()).map((b) => [b.agent, b.snapshot] as const));
+    const distributed = store.kind === 'postgres';
     const engine = new Engine(
       {
+        mode: distributed ? 'distributed' : 'local',
         loaded,
         store,
         clock: opts.clock ?? systemClock,

@@ -1,5 +1,13 @@
 import type { ErrorInfo, Severity } from '../errors/index.js';
-import type { Task, TransitionEvent } from './types.js';
+import type { AttemptRecord, Task, TransitionEvent } from './types.js';
+
+/** One finished call to an agent, as the engine saw it end (before its step commits). */
+export interface AttemptEvent extends AttemptRecord {
+  taskId: string;
+  workflow: string;
+  /** Engine-clock time from the call's start to its answer. */
+  durationMs: number;
+}
 
 /** What the engine tells the humans' side when a task ends degraded or failed. */
 export interface EscalationEvent {
@@ -25,6 +33,8 @@ export interface EscalationEvent {
 export interface EngineEvents {
   /** Every task state change, after it is durable. */
   transition: (event: TransitionEvent) => void;
+  /** A call to an agent answered or failed (not emitted for calls abandoned by cancel or deadline). */
+  attempt: (event: AttemptEvent) => void;
   /** A task reached a terminal status. */
   taskEnded: (task: Task) => void;
   /** A task ended degraded or failed. */
