@@ -2,7 +2,7 @@ import type { Config } from './schema.js';
 
 /**
  * The values of every secret the config names through an `…Env` field (tokens, API keys, SMTP
- * credentials, secret headers), so they can be redacted from notifications, logs and responses.
+ * passwords, secret headers), so they can be redacted from notifications, logs and responses.
  */
 export function secretValues(config: Config, env: Record<string, string | undefined>): string[] {
   const names = new Set<string>();
@@ -13,10 +13,8 @@ export function secretValues(config: Config, env: Record<string, string | undefi
   }
   for (const ch of Object.values(config.escalation.channels)) {
     if (ch.type === 'slack') names.add(ch.tokenEnv);
-    if (ch.type === 'email') {
-      if (ch.smtp.userEnv) names.add(ch.smtp.userEnv);
-      if (ch.smtp.passwordEnv) names.add(ch.smtp.passwordEnv);
-    }
+    // An SMTP user name is not a secret, and redacting it would mangle any text that contains it.
+    if (ch.type === 'email' && ch.smtp.passwordEnv) names.add(ch.smtp.passwordEnv);
   }
   for (const n of ['WARDEN_API_TOKEN', 'WARDEN_ADMIN_TOKEN']) names.add(n);
   return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length >= 4);

@@ -145,7 +145,10 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       existing.count += 1;
       existing.taskIds = [...existing.taskIds, task.id].slice(-MAX_TASK_IDS);
       existing.updatedAt = iso(now);
-      const pending = new Set((await store.outboxOf(existing.id)).filter((r) => r.status === 'pending' && r.kind === 'grouped').map((r) => r.channel));
+      // A grouped reply being sent right now has already read its count: it does not cover this failure.
+      const pending = new Set(
+        (await store.outboxOf(existing.id)).filter((r) => r.status === 'pending' && r.kind === 'grouped' && !this.#sending.has(r.id)).map((r) => r.channel),
+      );
       const outbox = existing.channels
         .filter((c) => c.status !== 'failed' && !pending.has(c.channel))
         .map((c) => this.#row(existing.id, c.channel, 'grouped', now + GROUP_INTERVAL_MS, now));
@@ -222,7 +225,10 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
         existing.updatedAt = iso(now);
         record = existing;
         write.records.push(existing);
-        write.outbox.push(...existing.channels.filter((c) => c.status !== 'failed').map((c) => this.#row(existing.id, c.channel, 'grouped', now + GROUP_INTERVAL_MS, now)));
+        const pending = new Set((await this.#o.store.outboxOf(existing.id)).filter((r) => r.status === 'pending' && r.kind === 'grouped').map((r) => r.channel));
+        write.outbox.push(
+          ...existing.channels.filter((c) => c.status !== 'failed' && !pending.has(c.channel)).map((c) => this.#row(existing.id, c.channel, 'grouped', now + GROUP_INTERVAL_MS, now)),
+        );
       } else {
         const id = `esc_${randomUUID()}`;
         const channels = routeChannels(this.#o.config, { workflow: input.source, severity: input.severity, finalErrorCode: input.code, agentsTried: input.agents ?? [] });
@@ -460,6 +466,11 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       }
       cur.updatedAt = iso(clock.now());
       const write: EscalationWrite = { records: [cur], outbox: [{ ...row, status: 'sent', attempts: row.attempts + 1, ref: sent.ref }] };
+      if (row.kind === 'grouped' && cur.count > facts.count && cur.status !== 'resolved') {
+        // More failures were grouped while this reply was on its way: they get the next batched reply.
+        const waiting = (await store.outboxOf(cur.id)).some((r) => r.id !== row.id && r.status === 'pending' && r.kind === 'grouped' && r.channel === row.channel);
+        if (!waiting) write.outbox.push(this.#row(cur.id, row.channel, 'grouped', clock.now() + GROUP_INTERVAL_MS, clock.now()));
+      }
       await store.writeEscalations(write);
       this.emit('changed', cur, `${row.kind} sent to ${row.channel}`);
     });
@@ -495,6 +506,7 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
           if (next) {
             e.channels.push({ channel: next, delivered: false, attempts: 0, status: 'pending', fallbackFor: row.channel });
             write.outbox.push(this.#row(e.id, next, 'firing', now, now));
+            this.#again = true; // due now: the sender goes round once more
           }
         }
       }

@@ -14,11 +14,16 @@ export interface SlackCall {
   answer: unknown;
 }
 
-/** A canned answer: a status (default 200), extra headers, and a body (JSON unless a string). */
+/**
+ * A scripted answer: a status (default 200), extra headers, and a body (JSON unless a string).
+ * Without a body it is the normal answer. `delayMs` holds the answer back that long (real time),
+ * to catch the client in the middle of a call.
+ */
 export interface SlackReply {
   status?: number;
   headers?: Record<string, string>;
-  body: unknown;
+  body?: unknown;
+  delayMs?: number;
 }
 
 /** 1700000000.000100, the first ts the stand-in hands out, without its dot. */
@@ -31,7 +36,8 @@ const FIRST_TS = 1_700_000_000_000_100;
  *
  * Answers can be scripted per method (`script`), used once each and in order, before the
  * default answers: `chat.postMessage` → `{ ok, channel: 'C123', ts }`, `chat.update` → `{ ok }`,
- * `auth.test` → `{ ok, user_id }`. A call without a bearer token gets `not_authed`.
+ * `auth.test` → `{ ok, user_id }`. A call without a bearer token gets `not_authed`. A call is
+ * recorded in `calls` when it is answered.
  *
  * @example
  * const slack = await SlackStandIn.start();
@@ -41,6 +47,8 @@ const FIRST_TS = 1_700_000_000_000_100;
  */
 export class SlackStandIn {
   readonly calls: SlackCall[] = [];
+  /** The methods of the calls received, answered or not yet, in order of arrival. */
+  readonly arrived: string[] = [];
   /** Canned answers by method, used once each, before the default answers. */
   readonly script = new Map<string, SlackReply[]>();
   /** The channel id answered for posted messages. */
@@ -53,11 +61,17 @@ export class SlackStandIn {
     req.on('end', () => {
       const method = (req.url ?? '').replace(/^\/api\//, '').replace(/\?.*$/, '');
       const params = Object.fromEntries(new URLSearchParams(body));
-      const reply = this.script.get(method)?.shift() ?? this.#default(method, req.headers, params);
-      const status = reply.status ?? 200;
-      this.calls.push({ method, headers: req.headers, params, status, answer: reply.body });
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
-      res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+      this.arrived.push(method);
+      const scripted = this.script.get(method)?.shift();
+      const reply = scripted && 'body' in scripted ? scripted : { ...this.#default(method, req.headers, params), ...scripted };
+      const answer = () => {
+        const status = reply.status ?? 200;
+        this.calls.push({ method, headers: req.headers, params, status, answer: reply.body });
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+        res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
 
@@ -101,6 +115,7 @@ export class SlackStandIn {
   /** Forgets every call and script, and starts the timestamps over. */
   reset(): void {
     this.calls.length = 0;
+    this.arrived.length = 0;
     this.script.clear();
     this.#ts = FIRST_TS;
   }
