@@ -54,3 +54,5 @@ export { createApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';
 export { startServer } from './http/server.js';
 export type { ServerOptions, RunningServer } from './http/server.js';
+export { attachMetrics } from './metrics/Metrics.js';
+export type { Metrics, MetricsOptions } from './metrics/Metrics.js';

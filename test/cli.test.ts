@@ -113,10 +113,11 @@ describe('warden validate', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(lines(stdout)).toEqual([
-      expect.stringMatching(/^agents\.config\.json: 8 agents, 3 fallback chains, \d+ channels?$/),
+      expect.stringMatching(/^agents\.config\.json: 9 agents, 3 fallback chains, \d+ channels?$/),
       expect.stringMatching(/^workflows\/ai-analysis\.json: workflow ai-analysis → /),
       expect.stringMatching(/^workflows\/code-review\.json: workflow code-review → /),
       expect.stringMatching(/^workflows\/deployment\.json: workflow deployment → /),
+      expect.stringMatching(/^workflows\/echo\.json: workflow echo → echo-agent$/),
       expect.stringMatching(/^workflows\/security-scan\.json: workflow security-scan → /),
     ]);
   });

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../src/clock/index.js';
 import { createEngine } from '../src/lifecycle/createEngine.js';
@@ -8,6 +5,7 @@ import type { Engine } from '../src/lifecycle/Engine.js';
 import { silentLogger } from '../src/lifecycle/logger.js';
 import { TERMINAL_STATUSES } from '../src/lifecycle/types.js';
 import { driveUntil, settle } from './helpers/driveClock.js';
+import { durableStoreUrl } from './helpers/testStore.js';
 
 // A "crash" here is an engine that is simply abandoned: never stopped, its actors and timers
 // left behind, while a second engine opens the same SQLite file, as a restarted process would.
@@ -22,11 +20,12 @@ const config = (retryDelay: number) => ({
 });
 const workflows = [{ name: 'w', agent: 'a', degraded: { response: { degraded: true } } }];
 
-let dir: string;
+let storeUrl: string;
+let cleanup: (() => Promise<void>) | undefined;
 const engines: Engine[] = [];
 
 async function open(clock: SimulatedClock, retryDelay = 10_000) {
-  const engine = await createEngine({ config: config(retryDelay), workflows, store: `sqlite:${join(dir, 'w.db')}`, clock, random: () => 0.5, logger: silentLogger });
+  const engine = await createEngine({ config: config(retryDelay), workflows, store: storeUrl, clock, random: () => 0.5, logger: silentLogger, mode: 'local', supervisor: false });
   engines.push(engine);
   return engine;
 }
@@ -37,12 +36,13 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const e of engines.splice(0)) await e.stop({ drainTimeoutMs: 0 }).catch(() => {});
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await cleanup?.();
+  cleanup = undefined;
 });
 
-describe('durable execution on SQLite', () => {
+describe('durable execution', () => {
   it('retries a task that was waiting at the crash at its original wake time, not early and not from scratch', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'warden-durable-'));
+    ({ url: storeUrl, cleanup } = await durableStoreUrl());
     const t0 = Date.parse('2026-03-01T00:00:00Z');
     const first = await open(new SimulatedClock(t0));
     const { id } = await first.submit('w', { script: { a: ['transient', 'ok'] } });
@@ -72,7 +72,7 @@ describe('durable execution on SQLite', () => {
   });
 
   it('re-attempts a task that was mid-attempt with the same idempotency key, and records that it recovered', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'warden-durable-'));
+    ({ url: storeUrl, cleanup } = await durableStoreUrl());
     const { seen } = await import('./fixtures/agents/lifecycle-agent.js');
     const t0 = Date.parse('2026-03-01T00:00:00Z');
     const first = await open(new SimulatedClock(t0));
@@ -97,7 +97,7 @@ describe('durable execution on SQLite', () => {
   });
 
   it('keeps an open circuit across a restart, so the dead agent is not called again', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'warden-durable-'));
+    ({ url: storeUrl, cleanup } = await durableStoreUrl());
     const t0 = Date.parse('2026-03-01T00:00:00Z');
     const clock1 = new SimulatedClock(t0);
     const first = await open(clock1, 1);
@@ -117,7 +117,7 @@ describe('durable execution on SQLite', () => {
   });
 
   it('returns the original task for a repeated idempotency key after a restart', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'warden-durable-'));
+    ({ url: storeUrl, cleanup } = await durableStoreUrl());
     const first = await open(new SimulatedClock(0));
     const a = await first.submit('w', { script: { a: ['ok'] } }, { idempotencyKey: 'order-17' });
     const second = await open(new SimulatedClock(1_000));

@@ -7,12 +7,13 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { EscalationRecord } from '../escalation/types.js';
 import type { Task, Transition } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
-import { duration, table, timelineTable, transitionLine } from './format.js';
+import { duration, table, timelineTable } from './format.js';
 import { serveCommand } from './commands/serve.js';
+import { submitCommand } from './commands/submit.js';
+import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 
-/** Exit codes of `submit --wait` by final status. */
-export const EXIT_CODES: Record<string, number> = { completed: 0, degraded: 3, failed: 4, cancelled: 5 };
+export { EXIT_CODES } from './commands/submit.js';
 
 const program = new Command();
 program
@@ -38,8 +39,21 @@ program
   .option('-p, --port <port>', 'port to bind (0 picks one)', parsePort, 8080)
   .option('--store <url>', 'store URL: sqlite:PATH, memory: or postgres://… (default: the config\'s "store")')
   .option('--drain-timeout <ms>', 'how long SIGTERM lets in-flight attempts finish', parsePositive, 30_000)
-  .action(async (o: { config?: string; host: string; port: number; store?: string; drainTimeout: number }) => {
+  .option('--no-worker', 'with a Postgres store: serve the API and dashboard only, and leave tasks to `warden worker` processes')
+  .option('--concurrency <n>', 'with a Postgres store: tasks this process runs at once', parsePositive, 50)
+  .action(async (o: { config?: string; host: string; port: number; store?: string; drainTimeout: number; worker: boolean; concurrency: number }) => {
     await serveCommand(o);
+  });
+
+program
+  .command('worker')
+  .description('run lifecycle steps for a distributed Warden on Postgres (no HTTP); SIGTERM drains it')
+  .option('-c, --config <file>', 'config file (default: WARDEN_CONFIG or ./agents.config.json)')
+  .option('--store <url>', 'postgres://user:pass@host/db (default: the config\'s "store")')
+  .option('--concurrency <n>', 'tasks this worker runs at once', parsePositive, 50)
+  .option('--drain-timeout <ms>', 'how long SIGTERM lets running tasks reach a step boundary', parsePositive, 30_000)
+  .action(async (o: { config?: string; store?: string; concurrency: number; drainTimeout: number }) => {
+    await workerCommand(o);
   });
 
 program
@@ -53,23 +67,9 @@ program
   .option('--json', 'print JSON instead of text')
   .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
   .action(async (workflow: string, o: { input: string; wait?: boolean; idempotencyKey?: string; deadline?: number; json?: boolean; url?: string }) => {
-    const client = new ApiClient(o.url);
     const input = await parseInput(o.input);
-    const res = await client.request<{ id: string; status: string }>('POST', '/api/tasks', {
-      workflow,
-      input,
-      ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
-      ...(o.deadline ? { deadlineMs: o.deadline } : {}),
-    });
-    if (!o.wait) {
-      console.log(o.json ? JSON.stringify(res) : res.id);
-      return;
-    }
-    if (!o.json) console.log(`task ${res.id} submitted (${workflow})`);
-    const task = await follow(client, res.id, o.json ? () => {} : (t) => console.log(transitionLine(t)));
-    if (o.json) console.log(JSON.stringify(task));
-    else printOutcome(task);
-    process.exitCode = EXIT_CODES[task.status] ?? 1;
+    const { url, input: _raw, ...rest } = o;
+    process.exitCode = await submitCommand(new ApiClient(url), workflow, { ...rest, input });
   });
 
 program
@@ -131,8 +131,16 @@ program
     if (o.json) return console.log(JSON.stringify(agents, null, 2));
     console.log(
       table(
-        ['agent', 'circuit', 'health', 'in flight', 'error rate', 'capabilities'],
-        agents.map((a) => [a.id, a.circuit.state, a.health.status, `${a.inFlight}/${a.maxConcurrency}`, `${Math.round(a.recentErrorRate * 100)}%`, a.capabilities.join(',')]),
+        ['agent', 'health', 'circuit', 'in flight', 'queued', 'error rate', 'capabilities'],
+        agents.map((a) => [
+          a.id,
+          `${a.health.status}${a.drained ? ' (drained)' : ''}`,
+          `${a.circuit.state}${a.circuit.openUntil ? ` until ${a.circuit.openUntil.slice(11, 19)}` : ''}`,
+          `${a.inFlight}/${a.maxConcurrency}`,
+          a.queued,
+          `${Math.round(a.recentErrorRate * 100)}%`,
+          a.capabilities.join(','),
+        ]),
       ),
     );
   });
@@ -177,30 +185,6 @@ program
     console.log(o.json ? JSON.stringify(e, null, 2) : `escalation ${e.id} ${e.status}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`);
   });
 
-/** Follows a task until it is terminal, calling `onTransition` for each new transition in order. */
-async function follow(client: ApiClient, id: string, onTransition: (t: Transition) => void): Promise<Task> {
-  let seen = 0;
-  const path = `/api/tasks/${encodeURIComponent(id)}`;
-  for (;;) {
-    const { transitions } = await client.request<{ transitions: Transition[] }>('GET', `${path}/transitions`);
-    for (const t of transitions.slice(seen)) onTransition(t);
-    seen = Math.max(seen, transitions.length);
-    const task = await client.request<Task>('GET', path);
-    if (['completed', 'degraded', 'failed', 'cancelled'].includes(task.status)) {
-      const rest = await client.request<{ transitions: Transition[] }>('GET', `${path}/transitions`);
-      for (const t of rest.transitions.slice(seen)) onTransition(t);
-      return task;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-function printOutcome(task: Task): void {
-  const by = task.answeredBy ? ` by ${task.answeredBy}` : '';
-  console.log(`task ${task.id} ${task.status}${by}${task.severity ? ` (severity ${task.severity})` : ''}`);
-  if (task.output !== undefined) console.log(JSON.stringify(task.output, null, 2));
-}
-
 async function parseInput(raw: string): Promise<unknown> {
   let text = raw;
   if (raw.startsWith('@')) {
@@ -236,6 +220,19 @@ async function packageVersion(): Promise<string> {
 
 /** A mistake in how the command was called. */
 class UsageError extends Error {}
+
+program
+  .command('drill')
+  .description('run your config against simulated faults on a simulated clock (nothing is called, nobody is paged)')
+  .option('-c, --config <file>', 'config file (default: WARDEN_CONFIG or ./agents.config.json)')
+  .requiredOption('-s, --scenario <name>', 'outage, rate-limit, flaky or latency-spike')
+  .option('--seed <n>', 'seeds the faults and the jitter: the same seed gives the same report', '1')
+  .option('-n, --tasks <n>', 'tasks submitted per workflow', '100')
+  .option('--json', 'print the report as JSON')
+  .action(async (o: import('./commands/drill.js').DrillCommandOptions) => {
+    const { drillCommand } = await import('./commands/drill.js');
+    process.exitCode = await drillCommand(o);
+  });
 
 try {
   await program.parseAsync(process.argv);

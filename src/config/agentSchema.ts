@@ -1,9 +1,12 @@
 /** One agent of the fleet: how to reach it, what it can do, and the policies that guard it. */
 import { z } from 'zod';
+import { severitySchema } from '../errors/index.js';
 import { adapterSchema } from './adapterSchema.js';
 import { duration } from './duration.js';
 import { healthCheckSchema } from './healthCheckSchema.js';
 import { circuitBreakerSchema, retrySchema } from './policySchemas.js';
+import { processSchema } from './processSchema.js';
+import { recoveryLadderSchema } from './recoverySchema.js';
 import { strictObject } from './strict.js';
 
 /**
@@ -16,6 +19,11 @@ import { strictObject } from './strict.js';
  * - `maxQueue`: calls waiting for a slot before new ones are refused. Defaults to 1000.
  * - `retry`: see {@link retrySchema}. `circuitBreaker`: see {@link circuitBreakerSchema}.
  * - `healthCheck`: none by default.
+ * - `process`: a program Warden runs for the agent (see {@link processSchema}). None by default.
+ * - `recovery`: the ordered strategies tried when the agent turns unhealthy. Defaults to
+ *   `[{ strategy: 'restart-process' }]` for an agent with a `process`, and to `[]` (escalate at
+ *   once) otherwise.
+ * - `escalateSeverity`: the severity of the escalation when recovery fails. Defaults to `'high'`.
  */
 export const agentSchema = strictObject({
   adapter: adapterSchema,
@@ -26,6 +34,9 @@ export const agentSchema = strictObject({
   retry: retrySchema.prefault({}),
   circuitBreaker: circuitBreakerSchema.prefault({}),
   healthCheck: healthCheckSchema.optional(),
+  process: processSchema.optional(),
+  recovery: recoveryLadderSchema.optional(),
+  escalateSeverity: severitySchema.default('high').describe('The severity of the escalation when recovery fails.'),
   description: z.string().optional().describe('What the agent is for, shown by `warden agents`.'),
 }).describe('An agent: how to reach it, what it can do, and its retry, breaker and health-check policies.');
 

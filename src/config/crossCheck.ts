@@ -13,6 +13,10 @@ import type { EscalationConfig } from './escalationSchema.js';
 import { escalationSchema } from './escalationSchema.js';
 import { agentSchema } from './agentSchema.js';
 import { mergeRetry } from './policySchemas.js';
+import type { RecoveryStep, RecoveryTarget, SystemCheckName } from './recoverySchema.js';
+import { strategyMisfit } from './recoverySchema.js';
+import type { SupervisorConfig } from './supervisorSchema.js';
+import { supervisorSchema } from './supervisorSchema.js';
 import type { Config, Workflow } from './schema.js';
 import { configSchema } from './schema.js';
 
@@ -52,6 +56,8 @@ export interface ConfigView {
   readonly fallbackChains: Readonly<Record<string, readonly string[]>>;
   /** Absent when the escalation section did not parse. */
   readonly escalation?: EscalationConfig | undefined;
+  /** Absent when the supervisor section did not parse. */
+  readonly supervisor?: SupervisorConfig | undefined;
 }
 
 /** The view of a fully parsed config. @internal */
@@ -62,6 +68,7 @@ export function viewOf(config: Config): ConfigView {
     agentsComplete: true,
     fallbackChains: config.fallbackChains,
     escalation: config.escalation,
+    supervisor: config.supervisor,
   };
 }
 
@@ -79,12 +86,14 @@ export function salvageView(raw: unknown): ConfigView | undefined {
   }
   const chains = configSchema.shape.fallbackChains.safeParse(raw.fallbackChains);
   const escalation = escalationSchema.prefault({}).safeParse(raw.escalation);
+  const supervisor = supervisorSchema.prefault({}).safeParse(raw.supervisor);
   return {
     agentIds,
     agents,
     agentsComplete,
     fallbackChains: chains.success ? chains.data : {},
     escalation: escalation.success ? escalation.data : undefined,
+    supervisor: supervisor.success ? supervisor.data : undefined,
   };
 }
 
@@ -101,6 +110,7 @@ export function checkConfig(config: ConfigView, ctx: ConfigCheckContext): Config
   checkFallbackChains(config, report);
   checkAgents(config, ctx, report);
   if (config.escalation) checkEscalation(config.escalation, ctx, report);
+  if (config.supervisor) checkSupervisor(config.supervisor, ctx, report);
   return problems;
 }
 
@@ -173,7 +183,43 @@ function checkAgents(config: ConfigView, ctx: ConfigCheckContext, report: Report
       case 'simulated':
         break;
     }
+    checkSupervision(agent, at, ctx, report);
   }
+}
+
+/** An agent's managed process and recovery ladder: bounds, folders, and strategies that fit. */
+function checkSupervision(agent: AgentConfig, at: readonly PropertyKey[], ctx: ConfigCheckContext, report: Report): void {
+  const proc = agent.process;
+  if (proc) {
+    if (proc.restartBackoff.maxMs < proc.restartBackoff.initialMs) {
+      report([...at, 'process', 'restartBackoff', 'maxMs'], `must be ≥ initialMs (${proc.restartBackoff.initialMs})`);
+    }
+    if (proc.cwd !== undefined) requireDirectory(report, [...at, 'process', 'cwd'], proc.cwd, ctx.configDir);
+    proc.inheritEnv.forEach((name, i) => requireEnv(ctx, report, [...at, 'process', 'inheritEnv', i], name));
+  }
+  if (!agent.recovery) return;
+  if (agent.recovery.length && !agent.healthCheck && !proc) {
+    report([...at, 'recovery'], 'needs a healthCheck or a process: without one nothing can find the agent unhealthy');
+  }
+  checkLadder(agent.recovery, [...at, 'recovery'], { kind: 'agent', hasProcess: proc !== undefined }, ctx, report);
+}
+
+function checkSupervisor(supervisor: SupervisorConfig, ctx: ConfigCheckContext, report: Report): void {
+  for (const [check, ladder] of Object.entries(supervisor.recovery) as [SystemCheckName, RecoveryStep[]][]) {
+    checkLadder(ladder, ['supervisor', 'recovery', check], { kind: 'system', check }, ctx, report);
+  }
+}
+
+function checkLadder(ladder: readonly RecoveryStep[], at: readonly PropertyKey[], target: RecoveryTarget, ctx: ConfigCheckContext, report: Report): void {
+  ladder.forEach((step, i) => {
+    const misfit = strategyMisfit(step.strategy, target);
+    if (misfit) report([...at, i, 'strategy'], misfit);
+    if (step.strategy === 'module') requireFile(report, [...at, i, 'path'], step.path, ctx.configDir, 'the config file');
+    if (step.strategy === 'command' && step.cwd !== undefined) requireDirectory(report, [...at, i, 'cwd'], step.cwd, ctx.configDir);
+    if (step.strategy === 'webhook') {
+      for (const [header, name] of Object.entries(step.headersEnv ?? {})) requireEnv(ctx, report, [...at, i, 'headersEnv', header], name);
+    }
+  });
 }
 
 function checkEscalation(escalation: EscalationConfig, ctx: ConfigCheckContext, report: Report): void {

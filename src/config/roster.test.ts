@@ -12,25 +12,27 @@ type Degrader = (task: { id: string; workflow: string; input: unknown }, failure
 describe('the shipped example roster', () => {
   it('loads with no problems and needs no secrets in the environment', async () => {
     const loaded = await load();
-    expect(Object.keys(loaded.config.agents)).toHaveLength(8);
-    expect([...loaded.workflows.keys()]).toEqual(['ai-analysis', 'code-review', 'deployment', 'security-scan']);
+    expect(Object.keys(loaded.config.agents)).toHaveLength(9);
+    expect([...loaded.workflows.keys()]).toEqual(['ai-analysis', 'code-review', 'deployment', 'echo', 'security-scan']);
   });
 
   it('summarises each file in one line for warden validate', async () => {
     expect(describeConfig(await load(), { cwd: repoRoot })).toEqual([
-      'agents.config.json: 8 agents, 3 fallback chains, 1 channel',
+      'agents.config.json: 9 agents, 3 fallback chains, 1 channel',
       'workflows/ai-analysis.json: workflow ai-analysis → ollama-integration-specialist (+3 fallbacks)',
       'workflows/code-review.json: workflow code-review → senior-backend-developer (+3 fallbacks)',
       'workflows/deployment.json: workflow deployment → infrastructure-devops-manager',
+      'workflows/echo.json: workflow echo → echo-agent',
       'workflows/security-scan.json: workflow security-scan → capability security (3 agents)',
     ]);
   });
 
-  it("has the design notes' agents and fallback chains, all simulated", async () => {
+  it("has the design notes' agents and fallback chains, all simulated, and one agent process Warden runs itself", async () => {
     const { config } = await load();
     expect(Object.keys(config.agents).sort()).toEqual([
       'agentzero-coordinator',
       'code-generation-improver',
+      'echo-agent',
       'infrastructure-devops-manager',
       'ollama-integration-specialist',
       'senior-ai-engineer',
@@ -43,7 +45,15 @@ describe('the shipped example roster', () => {
       'senior-backend-developer': ['senior-full-stack-developer', 'senior-ai-engineer', 'agentzero-coordinator'],
       'ollama-integration-specialist': ['senior-ai-engineer', 'infrastructure-devops-manager', 'agentzero-coordinator'],
     });
-    for (const agent of Object.values(config.agents)) expect(agent.adapter.type).toBe('simulated');
+    const { 'echo-agent': echo, ...designNotes } = config.agents;
+    for (const agent of Object.values(designNotes)) expect(agent.adapter.type).toBe('simulated');
+    expect(echo).toMatchObject({
+      adapter: { type: 'http', url: 'http://127.0.0.1:9101/run' },
+      process: { command: 'node', args: ['examples/agents/echo-agent.js'], env: { PORT: '9101' } },
+      healthCheck: { type: 'http', url: 'http://127.0.0.1:9101/health' },
+      recovery: [{ strategy: 'reset-circuit' }, { strategy: 'restart-process' }],
+    });
+    expect(config.supervisor.recovery).toMatchObject({ heap: [{ strategy: 'clear-caches' }], store: [{ strategy: 'reconnect' }] });
   });
 
   it('makes the primary agents flaky enough to show retries and fallback, and the coordinator reliable', async () => {

@@ -30,6 +30,7 @@ describe('configSchema', () => {
             halfOpenSuccesses: 2,
             halfOpenMaxProbes: 1,
           },
+          escalateSeverity: 'high',
         },
       },
       fallbackChains: {},
@@ -47,7 +48,21 @@ describe('configSchema', () => {
         delivery: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 60_000 },
         maxFieldChars: 2000,
       },
-      supervisor: { intervalMs: 5000 },
+      supervisor: {
+        enabled: true,
+        intervalMs: 5000,
+        timeoutMs: 2000,
+        failureThreshold: 3,
+        successThreshold: 1,
+        checks: ['event-loop', 'heap', 'store', 'channels', 'queue'],
+        eventLoopDelayMs: 1000,
+        heapUsedRatio: 0.9,
+        maxQueueAgeMs: 60_000,
+        channelsIntervalMs: 300_000,
+        escalateSeverity: 'high',
+        historySize: 200,
+        recovery: { 'event-loop': [], heap: [], store: [], channels: [], queue: [] },
+      },
       store: 'sqlite:./warden.db',
       errors: { rules: [] },
     });
@@ -93,11 +108,27 @@ describe('configSchema', () => {
     expect(healthCheckSchema.parse({ type: 'passive' })).toMatchObject({ minSuccessRate: 0.5, windowMs: 60_000, minSamples: 5, timeoutMs: 1000 });
   });
 
-  it('keeps unknown supervisor keys for the supervisor', () => {
-    expect(configSchema.parse({ ...minimal, supervisor: { restartIntensity: { maxRestarts: 3 } } }).supervisor).toEqual({
-      intervalMs: 5000,
-      restartIntensity: { maxRestarts: 3 },
+  it('rejects unknown supervisor keys, suggesting the likely intended one', () => {
+    expect(problems(configSchema, { ...minimal, supervisor: { intervalMs: 1000, maxRestart: 3 } })).toEqual([
+      expect.stringMatching(/^supervisor\.maxRestart: unknown key "maxRestart" \(unknown keys are rejected/),
+    ]);
+    expect(problems(configSchema, { ...minimal, supervisor: { intervalMS: 1000 } })).toEqual([
+      expect.stringMatching(/^supervisor\.intervalMS: unknown key "intervalMS" \(did you mean "intervalMs"\?/),
+    ]);
+  });
+
+  it('fills in the managed-process defaults: Kubernetes backoff under an OTP restart intensity', () => {
+    const agent = agentSchema.parse({ adapter: { type: 'simulated' }, process: { command: 'node' }, recovery: [{ strategy: 'webhook', url: 'http://127.0.0.1:9/x' }] });
+    expect(agent.process).toEqual({
+      command: 'node',
+      args: [],
+      inheritEnv: [],
+      restartBackoff: { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 },
+      maxRestarts: 5,
+      withinMs: 600_000,
+      stopTimeoutMs: 5000,
     });
+    expect(agent.recovery).toEqual([{ strategy: 'webhook', url: 'http://127.0.0.1:9/x', timeoutMs: 10_000 }]);
   });
 
   it('rejects an unknown top-level key, suggesting the likely intended one', () => {

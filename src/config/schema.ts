@@ -6,24 +6,20 @@
 import { z } from 'zod';
 import { classifierRuleSchema } from '../errors/index.js';
 import { agentSchema } from './agentSchema.js';
-import { duration } from './duration.js';
 import { escalationSchema } from './escalationSchema.js';
 import { idSchema, strictObject } from './strict.js';
+import { supervisorSchema } from './supervisorSchema.js';
 
 export * from './adapterSchema.js';
 export * from './agentSchema.js';
 export * from './escalationSchema.js';
 export * from './healthCheckSchema.js';
 export * from './policySchemas.js';
+export * from './processSchema.js';
+export * from './recoverySchema.js';
+export * from './supervisorSchema.js';
 export * from './workflowSchema.js';
 export { duration } from './duration.js';
-
-/** The supervisor's settings. `intervalMs` (how often it looks at every component) defaults to 5000; other keys are kept for it. */
-export const supervisorSchema = z
-  .looseObject({
-    intervalMs: duration.default(5000).describe('How often the supervisor looks at every component.'),
-  })
-  .describe('Supervisor settings; keys other than intervalMs are passed through to the supervisor.');
 
 const STORE_URL = /^(?:sqlite:|memory:|postgres(?:ql)?:\/\/)/;
 
@@ -72,5 +68,3 @@ export const configSchema = strictObject({
 export type Config = z.output<typeof configSchema>;
 /** The config as written in `agents.config.json` or passed to the library. */
 export type ConfigInput = z.input<typeof configSchema>;
-/** Parsed supervisor settings. */
-export type SupervisorConfig = z.output<typeof supervisorSchema>;

@@ -10,6 +10,11 @@ export function secretValues(config: Config, env: Record<string, string | undefi
     const a = agent.adapter as { apiKeyEnv?: string; headersEnv?: Record<string, string> };
     if (a.apiKeyEnv) names.add(a.apiKeyEnv);
     for (const n of Object.values(a.headersEnv ?? {})) names.add(n);
+    for (const n of agent.process?.inheritEnv ?? []) names.add(n);
+    for (const step of agent.recovery ?? []) if (step.strategy === 'webhook') for (const n of Object.values(step.headersEnv ?? {})) names.add(n);
+  }
+  for (const ladder of Object.values(config.supervisor.recovery)) {
+    for (const step of ladder) if (step.strategy === 'webhook') for (const n of Object.values(step.headersEnv ?? {})) names.add(n);
   }
   for (const ch of Object.values(config.escalation.channels)) {
     if (ch.type === 'slack') names.add(ch.tokenEnv);

@@ -140,7 +140,8 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
   async planTaskEnded(task: TaskRecord, ev: EscalationEvent): Promise<{ id: string; write: EscalationWrite }> {
     const now = this.#o.clock.now();
     const { store, config } = this.#o;
-    const existing = await store.findOpenEscalation(ev.fingerprint, now - config.dedupWindowMs);
+    // A dedup window of 0 turns grouping off: every task gets its own escalation.
+    const existing = config.dedupWindowMs > 0 ? await store.findOpenEscalation(ev.fingerprint, now - config.dedupWindowMs) : undefined;
     if (existing) {
       existing.count += 1;
       existing.taskIds = [...existing.taskIds, task.id].slice(-MAX_TASK_IDS);

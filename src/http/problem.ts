@@ -19,6 +19,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   ENGINE_STOPPING: 503,
+  REQUEST_TIMEOUT: 503,
 };
 
 /** The error body of every 4xx/5xx: `{ error: { code, message, issues? } }`. */

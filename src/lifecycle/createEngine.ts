@@ -1,8 +1,10 @@
+import type { AdapterContext, AgentAdapter } from '../agents/index.js';
 import type { Clock } from '../clock/index.js';
 import { systemClock } from '../clock/index.js';
 import { createLoadedConfig, loadConfig, type LoadedConfig } from '../config/index.js';
 import { openStore } from '../store/openStore.js';
 import type { Store } from '../store/Store.js';
+import { Supervisor } from '../supervisor/Supervisor.js';
 import { Engine } from './Engine.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -24,10 +26,25 @@ export interface CreateEngineOptions {
   logger?: Logger;
   /** The environment that `…Env` settings are read from. Defaults to `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Replaces an agent's adapter: return one for `agentId`, or undefined to keep the configured
+   * one. `warden drill` uses it to put fault-injecting agents behind every agent. Defaults to none.
+   */
+  adapterFor?: (agentId: string, ctx: AdapterContext) => AgentAdapter | undefined;
   /** Postgres store only: run tasks in this process. `warden serve --no-worker` sets false. Defaults to true. */
   worker?: boolean;
   /** Postgres store only: tasks this process runs at once. Defaults to 50. */
   concurrency?: number;
+  /**
+   * `distributed` (the default for a Postgres store) runs tasks through pg-boss workers; `local`
+   * runs everything in this process, on any store (used to test the stores against the same suites).
+   */
+  mode?: 'local' | 'distributed';
+  /**
+   * `false` runs no supervisor (no health checks, recovery or managed agent processes). Defaults to
+   * running one, unless the config says `supervisor.enabled: false`.
+   */
+  supervisor?: false;
 }
 
 const isLoaded = (c: unknown): c is LoadedConfig => !!c && typeof c === 'object' && 'workflows' in c && c.workflows instanceof Map;
@@ -54,7 +71,8 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   await store.init();
   try {
     const breakers = new Map<string, unknown>((await store.loadBreakers()).map((b) => [b.agent, b.snapshot] as const));
-    const distributed = store.kind === 'postgres';
+    const distributed = store.kind === 'postgres' && opts.mode !== 'local';
+    const wantSupervisor = opts.supervisor !== false && loaded.config.supervisor.enabled;
     const engine = new Engine(
       {
         mode: distributed ? 'distributed' : 'local',
@@ -65,10 +83,35 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
         logger: opts.logger ?? createLogger(),
         env,
         ownsStore,
+        ...(opts.adapterFor ? { adapterFor: opts.adapterFor } : {}),
       },
       breakers,
     );
     await engine.start();
+    if (distributed) {
+      // Imported here so the embedded default never loads pg or pg-boss.
+      const { startDistributed } = await import('../distributed/startDistributed.js');
+      const node = await startDistributed(engine, store as import('../store/PostgresStore.js').PostgresStore, {
+        ...(opts.worker !== undefined ? { worker: opts.worker } : {}),
+        ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+        // Only the leader supervises: one set of health checks, recoveries and incidents per cluster.
+        onLeader: async (leading) => {
+          if (!wantSupervisor) return;
+          if (leading && !engine.supervisor) {
+            engine.supervisor = new Supervisor(engine, { env });
+            await engine.supervisor.start();
+          } else if (!leading && engine.supervisor) {
+            const previous = engine.supervisor;
+            engine.supervisor = undefined;
+            await previous.stop({ drainTimeoutMs: 0 });
+          }
+        },
+      });
+      engine.onStop(() => node.stop());
+    } else if (wantSupervisor) {
+      engine.supervisor = new Supervisor(engine, { env });
+      await engine.supervisor.start();
+    }
     return engine;
   } catch (err) {
     if (ownsStore) await store.close().catch(() => {});

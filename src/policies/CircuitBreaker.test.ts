@@ -84,6 +84,19 @@ describe('CircuitBreaker', () => {
     expect(snap.state === 'closed' && snap.failures.length).toBeLessThanOrEqual(3);
   });
 
+  it('records failures against a huge threshold without re-reading the whole window each time', () => {
+    // Filtering the window on every failure made this quadratic: minutes instead of milliseconds.
+    const { clock, breaker } = setup({ failureThreshold: 1_000_000_000, windowMs: 100_000 });
+    for (let i = 0; i < 200_000; i++) {
+      breaker.recordFailure();
+      clock.advance(1);
+    }
+    expect(breaker.state).toBe('closed');
+    const snap = breaker.toJSON();
+    expect(snap.state === 'closed' && snap.failures.length).toBe(100_000 - 1);
+    expect(snap.state === 'closed' && snap.failures[0]).toBe(clock.now() - 100_000 + 1);
+  });
+
   it('becomes half-open once the open time is up, without any timer', () => {
     const { clock, breaker } = setup();
     fail(breaker, 5);

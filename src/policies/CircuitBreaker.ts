@@ -69,7 +69,7 @@ export function normalizeBreakerOptions(opts: Partial<BreakerOptions> = {}): Bre
 }
 
 type Internal =
-  | { state: 'closed'; failures: number[] }
+  | { state: 'closed'; failures: number[]; /** Index of the first failure still counted (see `prune`). */ start: number }
   | { state: 'open'; openedAt: number; openUntil: number; consecutiveOpens: number }
   | { state: 'half-open'; successes: number; probes: number; consecutiveOpens: number };
 
@@ -101,7 +101,7 @@ export class CircuitBreaker {
   constructor(opts: Partial<BreakerOptions>, clock: Clock, initialState?: BreakerSnapshot) {
     this.options = Object.freeze(normalizeBreakerOptions(opts));
     this.#clock = clock;
-    this.#s = initialState ? restore(initialState, this.options) : { state: 'closed', failures: [] };
+    this.#s = initialState ? restore(initialState, this.options) : { state: 'closed', failures: [], start: 0 };
   }
 
   /** The current state. Reading it moves an open circuit whose time is up to half-open. */
@@ -142,7 +142,7 @@ export class CircuitBreaker {
     if (s.state !== 'half-open') return;
     s.probes = Math.max(0, s.probes - 1);
     s.successes++;
-    if (s.successes >= this.options.halfOpenSuccesses) this.#transition({ state: 'closed', failures: [] });
+    if (s.successes >= this.options.halfOpenSuccesses) this.#transition({ state: 'closed', failures: [], start: 0 });
   }
 
   /** Records a failed call. Closed: may open the circuit. Half-open: opens it again, for longer. */
@@ -151,9 +151,9 @@ export class CircuitBreaker {
     const now = this.#clock.now();
     switch (s.state) {
       case 'closed':
-        s.failures = prune(s.failures, now, this.options);
+        prune(s, now, this.options);
         s.failures.push(now);
-        if (s.failures.length >= this.options.failureThreshold) this.#open(1);
+        if (s.failures.length - s.start >= this.options.failureThreshold) this.#open(1);
         return;
       case 'open':
         return; // a late result; the circuit is already open
@@ -172,8 +172,10 @@ export class CircuitBreaker {
   /** Closes the circuit and forgets every failure and open, as an operator's manual reset. */
   reset(): void {
     const s = this.#current();
-    if (s.state === 'closed') s.failures = [];
-    else this.#transition({ state: 'closed', failures: [] });
+    if (s.state === 'closed') {
+      s.failures = [];
+      s.start = 0;
+    } else this.#transition({ state: 'closed', failures: [], start: 0 });
   }
 
   /** The state as plain data, for the store; restore it with the constructor's `initialState`. */
@@ -195,7 +197,10 @@ export class CircuitBreaker {
   }
 
   #snapshot(s: Internal): BreakerSnapshot {
-    if (s.state === 'closed') return { state: 'closed', failures: prune(s.failures, this.#clock.now(), this.options) };
+    if (s.state === 'closed') {
+      prune(s, this.#clock.now(), this.options);
+      return { state: 'closed', failures: s.failures.slice(s.start) };
+    }
     return { ...s };
   }
 
@@ -230,16 +235,37 @@ export class CircuitBreaker {
   }
 }
 
-/** The failures still inside the window, at most `failureThreshold` of them, so memory stays bounded. */
-function prune(failures: readonly number[], now: number, opts: BreakerOptions): number[] {
-  const inWindow = failures.filter((t) => t > now - opts.windowMs);
-  return inWindow.slice(Math.max(0, inWindow.length - opts.failureThreshold));
+/**
+ * Stops counting the failures that left the window, and all but the last `failureThreshold`.
+ *
+ * Failures are appended as they happen, so the expired ones are a prefix: its end is found by
+ * binary search and `start` moves past it; the array is compacted only once most of it is dead.
+ * Filtering the whole list on every failure made each one cost O(failureThreshold): with a
+ * threshold set high to all but disable the breaker, 20k failing tasks took 25 s (see
+ * docs/benchmarks.md). Should the clock step back, the list is slightly out of order and a
+ * failure may leave the window a little early or late.
+ */
+function prune(s: { failures: number[]; start: number }, now: number, opts: BreakerOptions): void {
+  const { failures } = s;
+  const cutoff = now - opts.windowMs;
+  let lo = s.start;
+  let hi = failures.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (failures[mid]! > cutoff) hi = mid;
+    else lo = mid + 1;
+  }
+  s.start = Math.max(lo, failures.length - opts.failureThreshold);
+  if (s.start > 64 && s.start * 2 > failures.length) {
+    failures.splice(0, s.start);
+    s.start = 0;
+  }
 }
 
 function restore(snap: BreakerSnapshot, opts: BreakerOptions): Internal {
   switch (snap.state) {
     case 'closed':
-      return { state: 'closed', failures: [...snap.failures].slice(-opts.failureThreshold) };
+      return { state: 'closed', failures: [...snap.failures].slice(-opts.failureThreshold), start: 0 };
     case 'open':
       return { state: 'open', openedAt: snap.openedAt, openUntil: snap.openUntil, consecutiveOpens: snap.consecutiveOpens };
     case 'half-open':

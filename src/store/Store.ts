@@ -17,6 +17,8 @@ export interface TaskRecord extends Task {
   snapshot: unknown;
   /** A stable hash of workflow + input, to tell an idempotent replay from a conflicting reuse. */
   inputHash: string;
+  /** The seq of the task's last transition: the version that distributed steps commit against. */
+  seq?: number;
 }
 
 /** The kinds of durable timer: a task's retry wake-up and deadline, an escalation's repeat and ack timeout. */

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from './MemoryStore.js';
 import { openStore } from './openStore.js';
+import { PostgresStore } from './PostgresStore.js';
 import { SqliteStore } from './SqliteStore.js';
 
 const baseDir = resolve('/srv', 'warden');
@@ -29,10 +30,17 @@ describe('openStore', () => {
     await store.close();
   });
 
-  it('says the postgres store is not available yet', () => {
-    for (const url of ['postgres://u:p@localhost/db', 'postgresql://localhost/db']) {
-      expect(() => openStore(url, { baseDir })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('postgres store is not available yet') }));
-    }
+  it('opens a postgres store for postgres:// and postgresql:// without connecting, reading ?schema=', async () => {
+    const store = openStore('postgres://u:secret@db.example:5433/warden?schema=prod&sslmode=disable', { baseDir });
+    expect(store).toBeInstanceOf(PostgresStore);
+    const pgStore = store as PostgresStore;
+    expect(pgStore.url).toBe('postgres://u:***@db.example:5433/warden?schema=prod');
+    expect(pgStore.schema).toBe('prod');
+    expect(pgStore.connectionString).toBe('postgres://u:secret@db.example:5433/warden?sslmode=disable');
+    await pgStore.close();
+    const other = openStore('postgresql://localhost/db', { baseDir, postgres: { schema: 'mine' } }) as PostgresStore;
+    expect([other.kind, other.schema, other.url]).toEqual(['postgres', 'mine', 'postgresql://localhost/db?schema=mine']);
+    await other.close();
   });
 
   it('refuses other URLs, naming the accepted forms', () => {

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { wardenError } from '../errors/index.js';
 import { MemoryStore } from './MemoryStore.js';
+import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 import { SqliteStore, type SqliteStoreOptions } from './SqliteStore.js';
 import type { Store } from './Store.js';
 
@@ -10,6 +11,8 @@ export interface OpenStoreOptions {
   baseDir: string;
   /** Group-commit tuning for a `sqlite:` store. Defaults to the store's own defaults. */
   sqlite?: SqliteStoreOptions;
+  /** Pool and schema options for a `postgres://` store. Defaults to the store's own defaults. */
+  postgres?: PostgresStoreOptions;
 }
 
 const ACCEPTED = '"memory:", "sqlite:PATH" (or "sqlite::memory:") or "postgres://…"';
@@ -19,7 +22,9 @@ const ACCEPTED = '"memory:", "sqlite:PATH" (or "sqlite::memory:") or "postgres:/
  * - `memory:`: in process memory, nothing survives a restart.
  * - `sqlite:PATH`: one SQLite file; a relative PATH is resolved against `baseDir`.
  *   `sqlite:///abs/path` is read as `/abs/path`; `sqlite::memory:` is an in-memory SQLite database.
- * - `postgres://…` and `postgresql://…`: not available yet.
+ * - `postgres://…` and `postgresql://…`: a Postgres database shared by many workers. A
+ *   `?schema=NAME` parameter picks the schema holding Warden's tables (default `warden`).
+ *   A URL that does not parse is CONFIG_INVALID; an unreachable server fails at `init()`.
  *
  * @example
  * const store = openStore('sqlite:./warden.db', { baseDir: configDir });
@@ -36,7 +41,7 @@ export function openStore(url: string, opts: OpenStoreOptions): Store {
     return new SqliteStore(path, opts.sqlite);
   }
   if (/^postgres(?:ql)?:\/\//.test(url)) {
-    throw wardenError('CONFIG_INVALID', 'the postgres store is not available yet; use "sqlite:PATH" or "memory:"');
+    return new PostgresStore(url, opts.postgres);
   }
   throw wardenError('CONFIG_INVALID', `unknown store URL "${url}"; expected ${ACCEPTED}`);
 }

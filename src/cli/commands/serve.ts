@@ -1,6 +1,7 @@
 import { acceleratedClock, systemClock } from '../../clock/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { isWardenError } from '../../errors/index.js';
+import { parseOrigins } from '../../http/security.js';
 import { isLoopback, startServer } from '../../http/server.js';
 import { createEngine } from '../../lifecycle/createEngine.js';
 import { createLogger } from '../../lifecycle/logger.js';
@@ -11,6 +12,9 @@ export interface ServeOptions {
   port: number;
   store?: string;
   drainTimeout: number;
+  /** Postgres store: run tasks here too. Defaults to true. */
+  worker?: boolean;
+  concurrency?: number;
 }
 
 /**
@@ -35,7 +39,14 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
 
   let engine;
   try {
-    engine = await createEngine({ config: loaded, ...(o.store ? { store: o.store } : {}), clock, logger });
+    engine = await createEngine({
+      config: loaded,
+      ...(o.store ? { store: o.store } : {}),
+      clock,
+      logger,
+      ...(o.worker !== undefined ? { worker: o.worker } : {}),
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+    });
   } catch (err) {
     if (isWardenError(err) || err instanceof ConfigError) {
       console.error(`error: ${err.message}`);
@@ -52,7 +63,8 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   }
   let server;
   try {
-    server = await startServer(engine, { host: o.host, port: o.port, apiToken, adminToken });
+    const corsOrigins = parseOrigins(process.env.WARDEN_CORS_ORIGIN);
+    server = await startServer(engine, { host: o.host, port: o.port, apiToken, adminToken, ...(corsOrigins ? { corsOrigins } : {}) });
   } catch (err) {
     console.error(`error: cannot listen on ${o.host}:${o.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     await engine.stop({ drainTimeoutMs: 0 });

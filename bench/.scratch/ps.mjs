@@ -1,0 +1,21 @@
+import { createActor } from 'xstate';
+import { taskMachine } from '/work/main/dist/lifecycle/taskMachine.js';
+const a = createActor(taskMachine, { input: { taskId: 'x', workflow: 'w', plan: ['a','b'], maxAttempts: [3,3], deadlineAt: 1e12, hasDegraded: true } });
+a.start(); a.send({ type: 'START' }); a.send({ type: 'ROUTED', agent: 'a', index: 0, skipped: [] });
+const s = a.getSnapshot();
+console.log(Object.keys(s), Object.keys(s.context));
+let t = performance.now();
+for (let i = 0; i < 100000; i++) a.getPersistedSnapshot();
+console.log('getPersistedSnapshot us', (performance.now() - t) * 10 / 1000);
+t = performance.now();
+for (let i = 0; i < 100000; i++) { const { status, output, error, value, historyValue, context } = a.getSnapshot(); ({ status, output, error, value, historyValue: {}, context, children: {} }); }
+console.log('manual us', (performance.now() - t) * 10 / 1000);
+console.log(JSON.stringify(a.getPersistedSnapshot()));
+const { status, output, error, value, historyValue, context } = a.getSnapshot();
+console.log(JSON.stringify({ status, output, error, value, historyValue: {}, context, children: {} }) === JSON.stringify(a.getPersistedSnapshot()));
+t = performance.now();
+for (let i = 0; i < 100000; i++) structuredClone(a.getPersistedSnapshot());
+console.log('structuredClone us', (performance.now() - t) * 10 / 1000);
+t = performance.now();
+for (let i = 0; i < 100000; i++) JSON.stringify(a.getPersistedSnapshot());
+console.log('JSON.stringify us', (performance.now() - t) * 10 / 1000);
