@@ -145,6 +145,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #registry: AgentRegistry;
   /** Adapters that replace configured ones (a drill's simulated agents). */
   readonly #adapterOverrides = new Map<string, AgentAdapter>();
+  /** Runs whose actor is let go on the next turn of the event loop (see #shelve). */
+  #shelving: TaskRun[] = [];
   /** Steps inside the escalation lock right now (see #nothingToResolve). */
   #escalating = 0;
   readonly #classifier: ErrorClassifier;
@@ -426,6 +428,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     while (Date.now() < deadline && [...this.#live.values()].some((r) => r.attempt)) {
       await new Promise((r) => setTimeout(r, 10));
     }
+    // Answers that arrived are committed first: their steps (and the validation and completion
+    // they lead to) run to the end. No new attempt starts while stopping.
+    for (let changed = true; changed; ) {
+      const queues = [...this.#live.values()].map((r) => r.queue);
+      await Promise.allSettled(queues);
+      await new Promise((r) => setImmediate(r));
+      const again = [...this.#live.values()].map((r) => r.queue);
+      changed = again.length !== queues.length || again.some((q, i) => q !== queues[i]);
+    }
     // What is still in flight stays at its last durable step (`attempting`) and is re-attempted on
     // the next start; marking the runs done first keeps the aborted calls from feeding stopped actors.
     for (const run of this.#live.values()) {
@@ -634,12 +645,24 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Lets go of the actor of a task whose attempt is in flight; the next event revives it from the
-   * snapshot the step just committed. An actor is 4 KB, most of what an in-flight task costs, and
-   * an agent holds a task for seconds where a step takes microseconds (see docs/benchmarks.md).
+   * snapshot its last step wrote. An actor is 4 KB, most of what an in-flight task costs, and an
+   * agent holds a task for seconds where a step takes microseconds (see docs/benchmarks.md).
+   * Done on the next turn of the event loop, in one sweep: a call still open by then is a slow
+   * one, while an agent that answers within the burst (an in-process one) keeps its actor and
+   * skips the revival, which costs about as much as a step.
    */
   #shelve(run: TaskRun): void {
-    run.actor?.stop();
-    run.actor = undefined;
+    if (this.#shelving.push(run) > 1) return;
+    setImmediate(() => {
+      const runs = this.#shelving;
+      this.#shelving = [];
+      // Only the start of a step uses the actor, so one between steps can go.
+      for (const r of runs) {
+        if (!r.attempt || r.done || r.record.state !== 'attempting') continue;
+        r.actor?.stop();
+        r.actor = undefined;
+      }
+    });
   }
 
   /** Drops the task's actor: it lives only in the store until a timer or a request needs it. */
