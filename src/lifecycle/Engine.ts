@@ -16,6 +16,7 @@ import type { Store, TaskFilter, TaskRecord, TimerKind } from '../store/Store.js
 import type { Supervisor } from '../supervisor/Supervisor.js';
 import { AgentPool, type AgentView } from './AgentPool.js';
 import { hashJson } from './canonicalJson.js';
+import { emitSafely } from './emitSafely.js';
 import type { EngineEvents, EscalationEvent } from './events.js';
 import { InputValidator } from './InputValidator.js';
 import type { Logger } from './logger.js';
@@ -963,14 +964,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #emit<E extends keyof EngineEvents>(event: E, ...args: Parameters<EngineEvents[E]>): void {
-    // A throwing listener must never break the engine (house style 14).
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        if (event !== 'error') this.#report(err);
-      }
-    }
+    emitSafely(this as unknown as EventEmitter, event, args, (err) => this.#report(err));
   }
 
   #report(err: unknown): void {

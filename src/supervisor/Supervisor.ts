@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import { emitSafely } from '../lifecycle/emitSafely.js';
 import type { AgentConfig, RecoveryStep, StrategyName, SupervisorConfig, SystemCheckName } from '../config/index.js';
 import type { Engine } from '../lifecycle/Engine.js';
 import type { Transition } from '../lifecycle/types.js';
@@ -491,14 +492,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #emitSafe<E extends keyof SupervisorEvents>(event: E, ...args: Parameters<SupervisorEvents[E]>): void {
-    // A throwing listener must never break the supervisor (house style 14).
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        if (event !== 'error') this.#report(err);
-      }
-    }
+    emitSafely(this as unknown as EventEmitter, event, args, (err) => this.#report(err));
   }
 
   #report(err: unknown): void {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { wardenError } from '../../errors/index.js';
+import { raceAbort } from '../../policies/raceAbort.js';
 import { abortError } from '../abortError.js';
 import type { AdapterContext, AgentAdapter, AgentRequest } from '../AgentAdapter.js';
 import type { ModuleAdapterConfig } from '../adapterTypes.js';
@@ -41,9 +42,9 @@ export function moduleAdapter(agentId: string, config: ModuleAdapterConfig, ctx:
   return {
     async call(req: AgentRequest, signal: AbortSignal): Promise<unknown> {
       try {
-        const fn = await untilAborted(load(), signal);
+        const fn = await raceAbort(load(), signal, abortError);
         // a function that throws synchronously is caught here just like one that rejects
-        return await untilAborted(Promise.resolve().then(() => fn(req, { signal })), signal);
+        return await raceAbort(Promise.resolve().then(() => fn(req, { signal })), signal, abortError);
       } catch (e) {
         throw forAgent(signal.aborted ? abortError(signal) : ctx.classifier.classify(e, { agent: agentId }), agentId);
       }
@@ -74,23 +75,4 @@ async function importFunction(file: string, exportName: string): Promise<AgentFu
     );
   }
   return fn as AgentFunction;
-}
-
-/** `work`, or a rejection as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolvePromise, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolvePromise(value);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

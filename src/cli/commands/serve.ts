@@ -1,5 +1,6 @@
 import { acceleratedClock, systemClock } from '../../clock/index.js';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
+import { loadConfigOrExit } from './loadConfigOrExit.js';
 import { isWardenError } from '../../errors/index.js';
 import { parseOrigins } from '../../http/security.js';
 import { isLoopback, startServer } from '../../http/server.js';
@@ -23,16 +24,7 @@ export interface ServeOptions {
  */
 export async function serveCommand(o: ServeOptions): Promise<void> {
   const logger = createLogger();
-  let loaded;
-  try {
-    loaded = await loadConfig(o.config ? { configPath: o.config } : {});
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const loaded = await loadConfigOrExit(o.config);
   const rate = Number(process.env.WARDEN_CLOCK_RATE ?? 1);
   const clock = rate === 1 ? systemClock : acceleratedClock(rate);
   if (rate !== 1) logger.warn({ rate }, `WARDEN_CLOCK_RATE=${rate}: engine time runs ${rate}× faster than the wall clock (tests and drills only)`);

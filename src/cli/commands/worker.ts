@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
+import { loadConfigOrExit } from './loadConfigOrExit.js';
 import { isWardenError } from '../../errors/index.js';
 import { createEngine } from '../../lifecycle/createEngine.js';
 import { createLogger } from '../../lifecycle/logger.js';
@@ -17,16 +18,7 @@ export interface WorkerOptions {
  */
 export async function workerCommand(o: WorkerOptions): Promise<void> {
   const logger = createLogger();
-  let loaded;
-  try {
-    loaded = await loadConfig(o.config ? { configPath: o.config } : {});
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const loaded = await loadConfigOrExit(o.config);
   const store = o.store ?? loaded.config.store;
   if (!/^postgres(ql)?:\/\//.test(store)) {
     console.error(`error: warden worker needs a Postgres store (--store postgres://…); got "${store.replace(/\/\/[^@/]*@/, '//***@')}"`);

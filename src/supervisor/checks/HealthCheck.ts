@@ -2,6 +2,7 @@
  * The one interface every health check implements, agent probes and system checks alike.
  * @module
  */
+import { raceAbort } from '../../policies/raceAbort.js';
 
 /** A check's verdict. */
 export interface CheckResult {
@@ -36,21 +37,7 @@ export interface CheckTiming {
 
 /** A promise that rejects with the signal's reason once it aborts: for checks whose work cannot be cancelled. */
 export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return raceAbort(work, signal);
 }
 
 /** A readable reason for a thrown check error or an abort. */
