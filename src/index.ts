@@ -56,3 +56,11 @@ export { startServer } from './http/server.js';
 export type { ServerOptions, RunningServer } from './http/server.js';
 export { attachMetrics } from './metrics/Metrics.js';
 export type { Metrics, MetricsOptions } from './metrics/Metrics.js';
+
+export { runDrill } from './drill/runDrill.js';
+export type { DrillOptions, DrillReport, WorkflowDrillReport } from './drill/runDrill.js';
+export { createScenario, SCENARIO_NAMES } from './drill/scenarios.js';
+export type { Scenario, ScenarioName, ScenarioOptions } from './drill/scenarios.js';
+export { FaultyAgents } from './drill/FaultyAgents.js';
+export type { AgentCallStats, CallRecord, RetryAfterStats } from './drill/FaultyAgents.js';
+export type { Fault, FaultSchedule, TimeWindow } from './drill/FaultSchedule.js';
