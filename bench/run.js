@@ -24,12 +24,13 @@ const { CONFIGURATIONS, outageFloor, runOtherScenario, runWardenScenario, SPAN_M
 const { runOverhead } = await import('./overhead.js');
 const { runRecovery } = await import('./recovery.js');
 const { runBare, runWarden } = await import('./throughput.js');
+const { runPostgres } = await import('./postgres.js');
 
 const { values: opts } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, seed: { type: 'string', default: '1' } } });
 const quick = !!opts.quick;
 const SIZES = quick
-  ? { throughput: 2000, runs: 1, overhead: 500, overheadSqlite: 30, inFlight: 5000, scenarioTasks: 200, recovery: 500, recoveryRuns: 1 }
-  : { throughput: 20000, runs: 5, overhead: 5000, overheadSqlite: 300, inFlight: 100_000, scenarioTasks: 1200, recovery: 10_000, recoveryRuns: 5 };
+  ? { throughput: 2000, runs: 1, overhead: 500, overheadSqlite: 30, inFlight: 5000, scenarioTasks: 200, recovery: 500, recoveryRuns: 1, postgresTasks: 200, postgresRuns: 1 }
+  : { throughput: 20000, runs: 5, overhead: 5000, overheadSqlite: 300, inFlight: 100_000, scenarioTasks: 1200, recovery: 10_000, recoveryRuns: 5, postgresTasks: 3000, postgresRuns: 3 };
 const seed = Number(opts.seed);
 const log = (/** @type {string} */ msg) => process.stderr.write(`bench: ${msg}\n`);
 const loadStart = os.loadavg();
@@ -153,8 +154,13 @@ log(`recovery: ${SIZES.recovery} tasks in flight, kill -9 and restart × ${SIZES
 const rec = await runRecovery(SIZES.recovery, SIZES.recoveryRuns);
 const recovery = { tasks: rec.tasks, resumeMs: round(rec.resumeMs, 0), runsMs: rec.runsMs.map((x) => round(x, 0)), listeningMs: round(rec.listeningMs, 0), runs: SIZES.recoveryRuns };
 
+// ---- postgres ----
+log(`postgres: ${SIZES.postgresTasks} tasks through 1, 2 and 4 workers${process.env.DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`);
+const postgres = await runPostgres([1, 2, 4], SIZES.postgresTasks, SIZES.postgresRuns);
+
 const result = {
   throughput,
+  postgres,
   overheadUs,
   memory,
   scenarios,
@@ -204,6 +210,9 @@ function printTable(r) {
     ['flaky', 'degraded W', s.flaky.warden.degradedRate, ''],
     ['flaky', 'calls W / cockatiel / naive', `${s.flaky.warden.totalCalls} / ${s.flaky.cockatiel.totalCalls} / ${s.flaky.naiveRetry.totalCalls}`, ''],
     ['recovery', `ms until ${r.recovery.tasks} tasks run again`, r.recovery.resumeMs, check(r.recovery.resumeMs <= 2000, '≤ 2000')],
+    ...(r.postgres.workers.length
+      ? r.postgres.workers.map((w) => ['postgres', `tasks/s with ${w.workers} worker(s)`, `${w.tasksPerSec} (×${w.speedupVs1})`, ''])
+      : [['postgres', 'workers', r.postgres.skipped ?? 'skipped', '']]),
   ];
   const head = ['section', 'figure', 'value', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));

@@ -65,6 +65,12 @@ export const retryOverrideSchema = strictObject({
  */
 export const circuitBreakerSchema = strictObject({
   failureThreshold: z.number().int().min(1).default(5).describe('Failures within windowMs that open the circuit.'),
+  failureRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('The share of calls in the window that must have failed too (0: the count alone decides).'),
   windowMs: duration.default(60_000).describe('The sliding window in which failures are counted.'),
   openMs: duration.default(30_000).describe('How long the circuit stays open the first time.'),
   maxOpenMs: duration.default(300_000).describe('The cap on the open time as it grows on repeated opens.'),

@@ -23,6 +23,7 @@ describe('configSchema', () => {
           retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000, multiplier: 2, jitter: 'full', errorMultipliers: { RATE_LIMITED: 2 } },
           circuitBreaker: {
             failureThreshold: 5,
+            failureRate: 0.5,
             windowMs: 60_000,
             openMs: 30_000,
             maxOpenMs: 300_000,

@@ -4,6 +4,7 @@ import { CircuitBreaker, normalizeBreakerOptions, type BreakerOptions, type Brea
 
 const opts: BreakerOptions = {
   failureThreshold: 5,
+  failureRate: 0.5,
   windowMs: 60_000,
   openMs: 30_000,
   maxOpenMs: 300_000,
@@ -53,7 +54,7 @@ describe('CircuitBreaker', () => {
     clock.advance(60_000);
     breaker.recordFailure();
     expect(breaker.state).toBe('closed');
-    expect(breaker.toJSON()).toEqual({ state: 'closed', failures: [clock.now()] });
+    expect(breaker.toJSON()).toMatchObject({ state: 'closed', failures: [clock.now()] });
   });
 
   it('counts failures spread across the window', () => {
@@ -115,7 +116,7 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('half-open');
     probe(breaker, true);
     expect(breaker.state).toBe('closed');
-    expect(breaker.toJSON()).toEqual({ state: 'closed', failures: [] });
+    expect(breaker.toJSON()).toMatchObject({ state: 'closed', failures: [] });
   });
 
   it('allows only halfOpenMaxProbes probes in flight at once', () => {
@@ -287,9 +288,81 @@ describe('normalizeBreakerOptions', () => {
     expect(normalizeBreakerOptions({ failureThreshold: 3 })).toEqual({ ...opts, failureThreshold: 3 });
   });
 
+  it('refuses a failure rate outside 0..1', () => {
+    expect(() => normalizeBreakerOptions({ failureRate: 1.5 })).toThrow(/failureRate must be between 0 and 1/);
+  });
+
   it('names the field in its messages', () => {
     expect(() => normalizeBreakerOptions({ failureThreshold: 0 })).toThrow(/failureThreshold must be an integer ≥ 1/);
     expect(() => normalizeBreakerOptions({ openMs: 10_000, maxOpenMs: 5000 })).toThrow(/maxOpenMs must be ≥ openMs/);
     expect(() => normalizeBreakerOptions({ openMultiplier: 0.5 })).toThrow(/openMultiplier/);
+  });
+});
+
+describe('the failure rate', () => {
+  it('keeps a flaky agent that answers most calls closed, though the failures reach the threshold', () => {
+    const { breaker } = setup({ failureThreshold: 5, failureRate: 0.5 });
+    // 30% failures: 6 failures among 20 calls in the window, never 5 in a row.
+    for (let i = 0; i < 20; i++) {
+      if (i % 10 < 3) breaker.recordFailure();
+      else breaker.recordSuccess();
+    }
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('opens once the failures are both enough and a large enough share of the calls', () => {
+    const { breaker } = setup({ failureThreshold: 5, failureRate: 0.5 });
+    for (let i = 0; i < 4; i++) breaker.recordSuccess();
+    for (let i = 0; i < 4; i++) {
+      breaker.recordFailure();
+      breaker.recordSuccess();
+      breaker.recordFailure();
+    }
+    // 8 failures, 8 successes: 50% ≥ 50%, and never 5 in a row.
+    expect(breaker.state).toBe('open');
+  });
+
+  it('opens on failureThreshold failures in a row, however many calls succeeded before: a dead agent is cut off at once', () => {
+    const { breaker } = setup({ failureThreshold: 5, failureRate: 0.5 });
+    for (let i = 0; i < 100; i++) breaker.recordSuccess();
+    for (let i = 0; i < 4; i++) breaker.recordFailure();
+    expect(breaker.state).toBe('closed');
+    breaker.recordFailure();
+    expect(breaker.state).toBe('open');
+  });
+
+  it('forgets the calls that left the window', () => {
+    const { clock, breaker } = setup({ failureThreshold: 3, failureRate: 0.5, windowMs: 10_000 });
+    for (let i = 0; i < 50; i++) breaker.recordSuccess();
+    clock.advance(11_000);
+    // Not in a row: the rate decides, and the old successes no longer count.
+    breaker.recordFailure();
+    breaker.recordFailure();
+    breaker.recordSuccess();
+    breaker.recordFailure();
+    expect(breaker.state).toBe('open');
+  });
+
+  it('decides on the count alone with a failure rate of 0', () => {
+    const { breaker } = setup({ failureThreshold: 3, failureRate: 0 });
+    for (let i = 0; i < 100; i++) breaker.recordSuccess();
+    for (let i = 0; i < 3; i++) breaker.recordFailure();
+    expect(breaker.state).toBe('open');
+  });
+
+  it('keeps the call counts across a snapshot and restore', () => {
+    const { clock, breaker } = setup({ failureThreshold: 2, failureRate: 0.5 });
+    for (let i = 0; i < 10; i++) breaker.recordSuccess();
+    breaker.recordFailure();
+    breaker.recordSuccess();
+    const again = new CircuitBreaker({ ...opts, failureThreshold: 2, failureRate: 0.5 }, clock, breaker.toJSON());
+    again.recordFailure(); // 2 failures of 13 calls, not in a row: not enough share
+    expect(again.state).toBe('closed');
+    // Without the restored successes the same two failures would be 100% of the calls.
+    const fresh = new CircuitBreaker({ ...opts, failureThreshold: 2, failureRate: 0.5 }, clock);
+    fresh.recordFailure();
+    fresh.recordSuccess();
+    fresh.recordFailure();
+    expect(fresh.state).toBe('open');
   });
 });

@@ -5,8 +5,15 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** The complete, normalized options of a {@link CircuitBreaker}. */
 export interface BreakerOptions {
-  /** The circuit opens when this many failures fall within `windowMs`. Defaults to 5. */
+  /** The circuit opens when this many failures fall within `windowMs` … Defaults to 5. */
   failureThreshold: number;
+  /**
+   * … and they are at least this share of the calls in the window (0 turns the rate off: the
+   * count alone decides). A flaky agent that still answers most calls keeps its circuit closed,
+   * as resilience4j's failure-rate threshold does. `failureThreshold` failures in a row open it
+   * whatever the rate, so a dead agent is cut off at once. Defaults to 0.5.
+   */
+  failureRate: number;
   /** The length of the sliding time window in which failures are counted. Defaults to 60000. */
   windowMs: number;
   /** How long the circuit stays open the first time. Defaults to 30000. */
@@ -24,6 +31,7 @@ export interface BreakerOptions {
 /** The defaults of {@link BreakerOptions}. */
 export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
   failureThreshold: 5,
+  failureRate: 0.5,
   windowMs: 60_000,
   openMs: 30_000,
   maxOpenMs: 300_000,
@@ -37,9 +45,12 @@ export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
  * circuit last closed, and sets how long the next open lasts.
  */
 export type BreakerSnapshot =
-  | { readonly state: 'closed'; readonly failures: readonly number[] }
+  | { readonly state: 'closed'; readonly failures: readonly number[]; readonly calls?: readonly CallBucket[]; readonly consecutive?: number }
   | { readonly state: 'open'; readonly openedAt: number; readonly openUntil: number; readonly consecutiveOpens: number }
   | { readonly state: 'half-open'; readonly successes: number; readonly probes: number; readonly consecutiveOpens: number };
+
+/** Calls counted in one slice (a tenth) of the window: `[slice index, successes, failures]`. */
+export type CallBucket = readonly [number, number, number];
 
 /** Called on every change of state, with the snapshot taken just after it. */
 export type BreakerStateListener = (from: BreakerState, to: BreakerState, snapshot: BreakerSnapshot) => void;
@@ -61,6 +72,9 @@ export function normalizeBreakerOptions(opts: Partial<BreakerOptions> = {}): Bre
   for (const key of ['windowMs', 'openMs'] as const) {
     if (!(Number.isFinite(o[key]) && o[key] >= 0)) throw new RangeError(`${key} must be a finite number ≥ 0, got ${o[key]}`);
   }
+  if (!(Number.isFinite(o.failureRate) && o.failureRate >= 0 && o.failureRate <= 1)) {
+    throw new RangeError(`failureRate must be between 0 and 1, got ${o.failureRate}`);
+  }
   if (!(o.maxOpenMs >= o.openMs)) throw new RangeError(`maxOpenMs must be ≥ openMs, got ${o.maxOpenMs} < ${o.openMs}`);
   if (!(Number.isFinite(o.openMultiplier) && o.openMultiplier >= 1)) {
     throw new RangeError(`openMultiplier must be a finite number ≥ 1, got ${o.openMultiplier}`);
@@ -69,12 +83,22 @@ export function normalizeBreakerOptions(opts: Partial<BreakerOptions> = {}): Bre
 }
 
 type Internal =
-  | { state: 'closed'; failures: number[]; /** Index of the first failure still counted (see `prune`). */ start: number }
+  | {
+      state: 'closed';
+      failures: number[];
+      /** Index of the first failure still counted (see `prune`). */
+      start: number;
+      /** Successes and failures per tenth of the window, for the failure rate: constant memory at any rate. */
+      calls: [number, number, number][];
+      /** Failures since the last success. */
+      consecutive: number;
+    }
   | { state: 'open'; openedAt: number; openUntil: number; consecutiveOpens: number }
   | { state: 'half-open'; successes: number; probes: number; consecutiveOpens: number };
 
 /**
- * A per-agent circuit breaker that opens on a count of failures in a sliding time window.
+ * A per-agent circuit breaker that opens on a count of failures in a sliding time window, when
+ * they are also a large enough share of the calls (`failureRate`).
  *
  * Unlike cockatiel's `ConsecutiveBreaker`, a success while closed does not clear the count: an
  * agent that fails every other call still trips the breaker. Open becomes half-open lazily, when
@@ -101,7 +125,7 @@ export class CircuitBreaker {
   constructor(opts: Partial<BreakerOptions>, clock: Clock, initialState?: BreakerSnapshot) {
     this.options = Object.freeze(normalizeBreakerOptions(opts));
     this.#clock = clock;
-    this.#s = initialState ? restore(initialState, this.options) : { state: 'closed', failures: [], start: 0 };
+    this.#s = initialState ? restore(initialState, this.options) : { state: 'closed', failures: [], start: 0, calls: [], consecutive: 0 };
   }
 
   /** The current state. Reading it moves an open circuit whose time is up to half-open. */
@@ -137,12 +161,16 @@ export class CircuitBreaker {
   /** Records a successful call. Half-open: counts towards closing the circuit. */
   recordSuccess(): void {
     const s = this.#current();
-    // Closed: a time window, not a streak, so nothing to clear. Open: a late result of a call
-    // that began before the circuit opened; the open time decides, not it.
+    // Closed: a time window, not a streak, so nothing to clear; the success counts towards the
+    // failure rate. Open: a late result of a call that began before the circuit opened.
+    if (s.state === 'closed') {
+      s.consecutive = 0;
+      return count(s, this.#clock.now(), this.options, 1);
+    }
     if (s.state !== 'half-open') return;
     s.probes = Math.max(0, s.probes - 1);
     s.successes++;
-    if (s.successes >= this.options.halfOpenSuccesses) this.#transition({ state: 'closed', failures: [], start: 0 });
+    if (s.successes >= this.options.halfOpenSuccesses) this.#transition({ state: 'closed', failures: [], start: 0, calls: [], consecutive: 0 });
   }
 
   /** Records a failed call. Closed: may open the circuit. Half-open: opens it again, for longer. */
@@ -153,7 +181,13 @@ export class CircuitBreaker {
       case 'closed':
         prune(s, now, this.options);
         s.failures.push(now);
-        if (s.failures.length - s.start >= this.options.failureThreshold) this.#open(1);
+        count(s, now, this.options, 2);
+        s.consecutive++;
+        const { failureThreshold } = this.options;
+        // Enough failures in the window, and either in a row (a dead agent: cut off at once) or a
+        // large enough share of the calls (so a flaky agent that mostly answers stays in use).
+        const inWindow = s.failures.length - s.start >= failureThreshold;
+        if (inWindow && (s.consecutive >= failureThreshold || failureRate(s, now, this.options) >= this.options.failureRate)) this.#open(1);
         return;
       case 'open':
         return; // a late result; the circuit is already open
@@ -175,7 +209,9 @@ export class CircuitBreaker {
     if (s.state === 'closed') {
       s.failures = [];
       s.start = 0;
-    } else this.#transition({ state: 'closed', failures: [], start: 0 });
+      s.calls = [];
+      s.consecutive = 0;
+    } else this.#transition({ state: 'closed', failures: [], start: 0, calls: [], consecutive: 0 });
   }
 
   /** The state as plain data, for the store; restore it with the constructor's `initialState`. */
@@ -199,7 +235,7 @@ export class CircuitBreaker {
   #snapshot(s: Internal): BreakerSnapshot {
     if (s.state === 'closed') {
       prune(s, this.#clock.now(), this.options);
-      return { state: 'closed', failures: s.failures.slice(s.start) };
+      return { state: 'closed', failures: s.failures.slice(s.start), calls: s.calls.map((b) => [b[0], b[1], b[2]] as const), consecutive: s.consecutive };
     }
     return { ...s };
   }
@@ -262,10 +298,43 @@ function prune(s: { failures: number[]; start: number }, now: number, opts: Brea
   }
 }
 
+const SLICES = 10;
+
+/** Counts a call in the current tenth of the window (`which` 1: success, 2: failure), dropping slices that left it. */
+function count(s: { calls: [number, number, number][] }, now: number, opts: BreakerOptions, which: 1 | 2): void {
+  const width = Math.max(1, opts.windowMs / SLICES);
+  const slice = Math.floor(now / width);
+  const last = s.calls.at(-1);
+  if (last && last[0] === slice) last[which]++;
+  else s.calls.push(which === 1 ? [slice, 1, 0] : [slice, 0, 1]);
+  const oldest = slice - SLICES;
+  while (s.calls.length && s.calls[0]![0] <= oldest) s.calls.shift();
+}
+
+/** Failures ÷ calls over the window, to the nearest tenth of it; 1 when nothing was counted. */
+function failureRate(s: { calls: [number, number, number][] }, now: number, opts: BreakerOptions): number {
+  const oldest = Math.floor(now / Math.max(1, opts.windowMs / SLICES)) - SLICES;
+  let ok = 0;
+  let failed = 0;
+  for (const [slice, a, b] of s.calls) {
+    if (slice <= oldest) continue;
+    ok += a;
+    failed += b;
+  }
+  return failed + ok === 0 ? 1 : failed / (failed + ok);
+}
+
 function restore(snap: BreakerSnapshot, opts: BreakerOptions): Internal {
   switch (snap.state) {
     case 'closed':
-      return { state: 'closed', failures: [...snap.failures].slice(-opts.failureThreshold), start: 0 };
+      return {
+        state: 'closed',
+        failures: [...snap.failures].slice(-opts.failureThreshold),
+        start: 0,
+        // A snapshot from before the failure rate existed counts its failures as the only calls.
+        calls: snap.calls ? snap.calls.map((b) => [b[0], b[1], b[2]]) : [],
+        consecutive: snap.consecutive ?? 0,
+      };
     case 'open':
       return { state: 'open', openedAt: snap.openedAt, openUntil: snap.openUntil, consecutiveOpens: snap.consecutiveOpens };
     case 'half-open':
