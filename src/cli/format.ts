@@ -11,8 +11,9 @@ export function table(headers: string[], rows: (string | number | undefined)[][]
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+  // Round to whole seconds first, so 119.8 s reads 2m00s, not 1m60s.
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
 }
 
 /** One transition as a line: time, from → to, event, agent/attempt, error. */
