@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, until } from './helpers/warden.js';
+
+// The README's tour, as a new user would run it: `npm start`, then the CLI against it.
+// (`--port 0 --store memory:` are passed through npm so the test neither fights over 8080 nor
+// leaves a warden.db behind; the script itself is the README's.)
+
+let server: ChildProcess | undefined;
+let url = '';
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+  }
+});
+
+describe('the README tour', () => {
+  it('npm start serves the example roster and the dashboard', async () => {
+    server = spawn('npm', ['start', '--silent', '--', '--port', '0', '--store', 'memory:'], { cwd: ROOT, env: { ...process.env, WARDEN_LOG_LEVEL: 'warn' } });
+    let out = '';
+    server.stdout!.on('data', (d) => (out += d));
+    server.stderr!.on('data', (d) => (out += d));
+    url = await until(async () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 30_000, 50);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const { agents } = (await (await fetch(`${url}/api/agents`)).json()) as { agents: { id: string }[] };
+    expect(agents.map((a) => a.id)).toContain('senior-backend-developer');
+  });
+
+  it('submit --wait shows the transitions and exits with the outcome', async () => {
+    const r = await runCli(['submit', 'code-review', '--input', '{"content":"function add(a, b) { return a + b }"}', '--wait', '--url', url]);
+    expect([0, 3]).toContain(r.code); // completed, or degraded when every simulated agent failed
+    expect(r.stdout).toMatch(/∅ → queued\s+SUBMIT/);
+    expect(r.stdout).toMatch(/routing → attempting\s+ROUTED senior-backend-developer#1/);
+    expect(r.stdout).toMatch(/task \S+ (completed|degraded)/);
+  });
+
+  it('tasks, show, agents and escalations answer', async () => {
+    const tasks = await runCli(['tasks', '--url', url, '--json']);
+    expect(tasks.code).toBe(0);
+    const [first] = JSON.parse(tasks.stdout) as { id: string }[];
+    const show = await runCli(['show', first!.id, '--url', url]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(first!.id);
+    expect((await runCli(['agents', '--url', url])).stdout).toMatch(/senior-backend-developer/);
+    expect((await runCli(['escalations', '--url', url])).code).toBe(0);
+  });
+
+  it('an idempotency key returns the first task', async () => {
+    const args = ['submit', 'deployment', '--input', '{"service":"api","version":"1.4.2"}', '--idempotency-key', 'deploy-api-1.4.2', '--url', url];
+    const a = await runCli(args);
+    const b = await runCli(args);
+    expect(a.code).toBe(0);
+    expect(b.stdout.trim()).toBe(a.stdout.trim());
+  });
+
+  it('validate and drill run on the example roster', async () => {
+    const v = await runCli(['validate']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/agents\.config\.json: \d+ agents/);
+    const d = await runCli(['drill', '--scenario', 'outage', '--tasks', '10']);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toMatch(/code-review/);
+  });
+});
