@@ -10,15 +10,22 @@ let server: ChildProcess | undefined;
 let url = '';
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r));
+  if (server?.pid && server.exitCode === null) {
+    // npm does not pass signals on to its script: signal the whole process group instead,
+    // as a terminal's Ctrl-C does, so warden drains and stops its managed agent.
+    const exited = new Promise((r) => server!.once('exit', r));
+    process.kill(-server.pid, 'SIGTERM');
+    await exited;
   }
 });
 
 describe('the README tour', () => {
   it('npm start serves the example roster and the dashboard', async () => {
-    server = spawn('npm', ['start', '--silent', '--', '--port', '0', '--store', 'memory:'], { cwd: ROOT, env: { ...process.env, WARDEN_LOG_LEVEL: 'warn' } });
+    server = spawn('npm', ['start', '--silent', '--', '--port', '0', '--store', 'memory:'], {
+      cwd: ROOT,
+      env: { ...process.env, WARDEN_LOG_LEVEL: 'warn' },
+      detached: true, // its own process group, so the whole tree can be stopped together
+    });
     let out = '';
     server.stdout!.on('data', (d) => (out += d));
     server.stderr!.on('data', (d) => (out += d));
