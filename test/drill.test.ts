@@ -48,7 +48,8 @@ describe('the drill simulator', () => {
       { workflows: [{ name: 'ask', agent: 'llm' }] },
     );
     const r = await runDrill({ loaded, scenario: 'rate-limit', seed: 1, tasks: 40 });
-    expect(r.retryAfter.followUps).toBeGreaterThan(10);
+    // Few tasks ever get a 429: the first Retry-After holds the agent for every task (AgentPool.hold).
+    expect(r.retryAfter.followUps).toBeGreaterThan(0);
     expect(r.retryAfter.honoured).toBe(r.retryAfter.followUps);
     expect(r.workflows.ask!.successRate).toBe(1);
   });

@@ -44,7 +44,7 @@ export const attemptSchema = z.object({
 /** An agent routing passed over, and why. */
 export const skipSchema = z.object({
   agent: z.string(),
-  reason: z.enum(['circuit-open', 'bulkhead-full', 'unhealthy', 'unknown-agent']),
+  reason: z.enum(['circuit-open', 'rate-limited', 'bulkhead-full', 'unhealthy', 'unknown-agent']),
 });
 
 // ---- answers ----

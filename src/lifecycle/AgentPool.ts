@@ -17,6 +17,11 @@ export interface AgentSlot {
   health: HealthStatus;
   /** Set by the `drain` recovery strategy: routing passes the agent over while true. */
   drained: boolean;
+  /**
+   * Until when the agent asked not to be called (its last Retry-After), in clock ms. Retry-After
+   * is addressed to the client, not to one task: every task leaves the agent alone until then.
+   */
+  holdUntil: number;
   /** Recent outcomes for the agents view and passive health: [at, ok, latencyMs]. */
   recent: [number, boolean, number][];
 }
@@ -62,6 +67,7 @@ export class AgentPool extends EventEmitter<AgentPoolEvents> {
         bulkhead: new Bulkhead({ maxConcurrency: config.maxConcurrency, maxQueue: config.maxQueue }),
         health: 'unknown',
         drained: false,
+        holdUntil: 0,
         recent: [],
       });
     }
@@ -103,16 +109,28 @@ export class AgentPool extends EventEmitter<AgentPoolEvents> {
    */
   route(plan: readonly string[], fromIndex: number): { index: number; skipped: SkipInfo[] } {
     const skipped: SkipInfo[] = [];
+    let held = -1;
     for (let i = fromIndex + 1; i < plan.length; i++) {
       const agent = plan[i]!;
       const slot = this.#slots.get(agent);
       if (!slot) skipped.push({ agent, reason: 'unknown-agent' });
       else if (slot.health === 'unhealthy' || slot.drained) skipped.push({ agent, reason: 'unhealthy' });
       else if (slot.breaker.state === 'open') skipped.push({ agent, reason: 'circuit-open' });
-      else if (slot.bulkhead.isFull()) skipped.push({ agent, reason: 'bulkhead-full' });
+      else if (slot.holdUntil > this.#clock.now()) {
+        skipped.push({ agent, reason: 'rate-limited' });
+        if (held < 0) held = i;
+      } else if (slot.bulkhead.isFull()) skipped.push({ agent, reason: 'bulkhead-full' });
       else return { index: i, skipped };
     }
+    // No agent is free, but one only asked to wait: take it, and the attempt waits out its Retry-After.
+    if (held >= 0) return { index: held, skipped: skipped.filter((x) => x.agent !== plan[held]) };
     return { index: -1, skipped };
+  }
+
+  /** The agent asked not to be called for `ms` (a Retry-After): hold it until then. */
+  hold(id: string, ms: number): void {
+    const slot = this.#slots.get(id);
+    if (slot) slot.holdUntil = Math.max(slot.holdUntil, this.#clock.now() + ms);
   }
 
   /** Notes an attempt's outcome for the recent error rate. */

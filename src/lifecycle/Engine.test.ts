@@ -242,6 +242,46 @@ describe('the task lifecycle', () => {
   });
 });
 
+describe('Retry-After', () => {
+  it('holds an agent that asked to wait: routing skips it until then, and no task calls it', async () => {
+    await start();
+    const { seen } = (await import('../../test/fixtures/agents/lifecycle-agent.js')) as { seen: { taskId: string; agent: string }[] };
+    engine.agents.hold('a', 5_000); // as a 429 with Retry-After: 5 does
+    const task = await runToEnd('review', { a: ['ok'], b: ['ok'] });
+    expect(task.answeredBy).toBe('b');
+    expect(seen.filter((x) => x.taskId === task.id).map((x) => x.agent)).toEqual(['b']);
+    const routed = (await engine.transitions(task.id)).find((t) => t.event === 'ROUTED')!;
+    expect(routed.detail?.skipped).toEqual([{ agent: 'a', reason: 'rate-limited' }]);
+    // After the Retry-After, the agent is used again.
+    clock.advance(5_000);
+    const later = await runToEnd('review', { a: ['ok'] });
+    expect(later.answeredBy).toBe('a');
+  });
+
+  it('defers a task whose only agent is held: it waits out the hold without calling, and spends no attempt', async () => {
+    await start();
+    const { seen } = (await import('../../test/fixtures/agents/lifecycle-agent.js')) as { seen: { taskId: string; attempt: number }[] };
+    engine.agents.hold('solo', 3_000);
+    const task = await runToEnd('lonely', { solo: ['ok'] });
+    expect(task.status).toBe('completed');
+    expect(await steps(task.id)).toEqual([
+      '∅>queued:SUBMIT',
+      'queued>routing:START',
+      'routing>attempting:ROUTED@solo#1',
+      'attempting>waiting:ATTEMPT_DEFERRED@solo#1',
+      'waiting>attempting:WAKE@solo#1',
+      'attempting>validating:ATTEMPT_OK@solo#1',
+      'validating>completed:OUTPUT_VALID@solo#1',
+    ]);
+    const ts = await engine.transitions(task.id);
+    const deferred = ts.find((t) => t.event === 'ATTEMPT_DEFERRED')!;
+    expect(deferred.error?.code).toBe('RATE_LIMITED');
+    expect(Date.parse(ts.find((t) => t.event === 'WAKE')!.at) - Date.parse(deferred.at)).toBe(3_000);
+    // One call, and it was attempt 1.
+    expect(seen.filter((x) => x.taskId === task.id).map((x) => x.attempt)).toEqual([1]);
+  });
+});
+
 describe('submitting', () => {
   it('refuses an unknown workflow and input failing the inputSchema, with issue paths', async () => {
     await start();

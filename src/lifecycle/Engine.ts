@@ -502,7 +502,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const to = after.value as string;
     const ctx = after.context;
     // A failed attempt is dated by its answer, so the timeline reads wakeAt − at = the backoff.
-    const now = event.type === 'ATTEMPT_FAILED' ? event.at : this.clock.now();
+    const now = event.type === 'ATTEMPT_FAILED' || event.type === 'ATTEMPT_DEFERRED' ? event.at : this.clock.now();
     const rec = run.record;
 
     const t: Transition = { seq: ++rec.seq, at: iso(now), from, to, event: event.type };
@@ -545,7 +545,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     }
     // Leaving `attempting` other than by the attempt's own result abandons the call.
-    if (from === 'attempting' && to !== 'attempting' && event.type !== 'ATTEMPT_OK' && event.type !== 'ATTEMPT_FAILED') {
+    if (from === 'attempting' && to !== 'attempting' && event.type !== 'ATTEMPT_OK' && event.type !== 'ATTEMPT_FAILED' && event.type !== 'ATTEMPT_DEFERRED') {
       if (run.attempt) {
         run.attempt.abort.abort(new Error(`task ${event.type.toLowerCase()}`));
         run.attempt = undefined;
@@ -719,6 +719,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       if (!current()) return release();
     }
+    // The agent asked every client to wait (a Retry-After another task received): no call before then.
+    const heldMs = slot.holdUntil - this.clock.now();
+    if (heldMs > 0) {
+      release();
+      run.attempt = undefined;
+      const error = wardenError('RATE_LIMITED', `${agent} asked not to be called for another ${Math.ceil(heldMs)} ms`, { agent, retryAfterMs: heldMs }).toJSON();
+      // No call was made, so no attempt is spent: the task waits for the hold to end (or moves on past its deadline).
+      return this.#enqueue(run, { type: 'ATTEMPT_DEFERRED', error, at: this.clock.now(), delayMs: heldMs });
+    }
     if (!slot.breaker.tryAcquire()) {
       release();
       return fail(wardenError('CIRCUIT_OPEN', `circuit of ${agent} is open`, { agent }).toJSON());
@@ -756,6 +765,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (!current()) return slot.breaker.release();
       const error = this.#classifier.classify(err);
       this.agents.note(agent, end, false, end - startedAt);
+      if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) this.agents.hold(agent, error.retryAfterMs);
       // Only failures that say something about the agent's health move its breaker.
       if (error.category === 'logic') slot.breaker.release();
       else slot.breaker.recordFailure();
@@ -979,7 +989,7 @@ function dropSignal(): { dropped: Promise<void>; onDrop: () => void } {
 }
 
 function agentEvent(type: TaskEvent['type']): boolean {
-  return type === 'ROUTED' || type === 'ATTEMPT_OK' || type === 'ATTEMPT_FAILED' || type === 'WAKE' || type === 'OUTPUT_VALID' || type === 'OUTPUT_INVALID';
+  return type === 'ROUTED' || type === 'ATTEMPT_OK' || type === 'ATTEMPT_FAILED' || type === 'ATTEMPT_DEFERRED' || type === 'WAKE' || type === 'OUTPUT_VALID' || type === 'OUTPUT_INVALID';
 }
 
 function upsertAttempt(list: AttemptRecord[], a: AttemptRecord): void {

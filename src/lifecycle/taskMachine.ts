@@ -29,7 +29,7 @@ export interface FailureInfo extends ErrorInfo {
 /** Why routing passed over an agent. */
 export interface SkipInfo {
   readonly agent: string;
-  readonly reason: 'circuit-open' | 'bulkhead-full' | 'unhealthy' | 'unknown-agent';
+  readonly reason: 'circuit-open' | 'rate-limited' | 'bulkhead-full' | 'unhealthy' | 'unknown-agent';
 }
 
 /** What the machine is created with. */
@@ -54,6 +54,8 @@ export interface TaskContext extends TaskMachineInput {
   /** The delay proposed for the pending retry, and when it wakes. */
   backoffMs: number;
   wakeAt: number | undefined;
+  /** The pending wait is a deferral (the agent asked every client to wait), not a retry: waking spends no attempt. */
+  deferred: boolean;
   failures: FailureInfo[];
   output: unknown;
   answeredBy: string | undefined;
@@ -67,6 +69,8 @@ export type TaskEvent =
   | { type: 'NO_AGENT'; skipped: readonly SkipInfo[]; error: ErrorInfo }
   | { type: 'ATTEMPT_OK'; output: unknown }
   | { type: 'ATTEMPT_FAILED'; error: ErrorInfo; at: number; delayMs: number }
+  /** The agent is held by a Retry-After another task received: wait for it without calling. */
+  | { type: 'ATTEMPT_DEFERRED'; error: ErrorInfo; at: number; delayMs: number }
   | { type: 'OUTPUT_VALID' }
   | { type: 'OUTPUT_INVALID'; error: ErrorInfo }
   | { type: 'WAKE' }
@@ -103,6 +107,7 @@ export const taskMachine = setup({
     input: {} as TaskMachineInput,
   },
   guards: {
+    canDefer: ({ context, event }) => event.type === 'ATTEMPT_DEFERRED' && event.at + event.delayMs < context.deadlineAt,
     canRetry: ({ context, event }) => {
       if (event.type !== 'ATTEMPT_FAILED') return false;
       const max = context.maxAttempts[context.index] ?? 1;
@@ -126,6 +131,7 @@ export const taskMachine = setup({
     attempt: 0,
     backoffMs: 0,
     wakeAt: undefined,
+    deferred: false,
     failures: [],
     output: undefined,
     answeredBy: undefined,
@@ -177,6 +183,10 @@ export const taskMachine = setup({
           },
           { target: 'routing', actions: 'recordFailure' },
         ],
+        ATTEMPT_DEFERRED: [
+          { guard: 'canDefer', target: 'waiting', actions: assign(({ event }) => ({ backoffMs: event.delayMs, wakeAt: event.at + event.delayMs, deferred: true })) },
+          { target: 'routing', actions: 'recordFailure' },
+        ],
         RECOVERED: { target: 'attempting', reenter: true },
         DEADLINE: [
           { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
@@ -197,7 +207,10 @@ export const taskMachine = setup({
     },
     waiting: {
       on: {
-        WAKE: { target: 'attempting', actions: assign(({ context }) => ({ attempt: context.attempt + 1, wakeAt: undefined })) },
+        WAKE: {
+          target: 'attempting',
+          actions: assign(({ context }) => ({ attempt: context.deferred ? context.attempt : context.attempt + 1, wakeAt: undefined, deferred: false })),
+        },
         RECOVERED: 'waiting',
         DEADLINE: [
           { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
