@@ -7,21 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reply, startServer, type RecordedRequest, type RecordingServer } from './fixtures/agents/helpers.js';
 import { writeTempConfig, type TempConfig } from './helpers/tempConfig.js';
 import { api, runCli, startWarden, until, type WardenProcess } from './helpers/warden.js';
+import type { Transition } from '../src/lifecycle/types.js';
 
 const TERMINAL = new Set(['completed', 'degraded', 'failed', 'cancelled']);
 const CLOCK_RATE = 200;
 
-interface Transition {
-  seq: number;
-  at: string;
-  from: string | null;
-  to: string;
-  event: string;
-  agent?: string;
-  attempt?: number;
-  error?: { code: string };
-  detail?: { delayMs?: number; wakeAt?: string };
-}
 interface Attempt {
   agent: string;
   attempt: number;

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackChannelConfig } from '../../config/escalationSchema.js';
@@ -7,74 +6,15 @@ import { createRedactor, noRedaction } from '../redact.js';
 import { sampleFacts } from '../render/sampleFacts.js';
 import { ChannelError } from './Channel.js';
 import { SlackChannel } from './slack.js';
+import { SlackStandIn } from '../../../test/helpers/slackStandIn.js';
 
 const TOKEN = 'xoxb-test-0123456789-abcdefghij';
 
-interface Seen {
-  method: string;
-  headers: IncomingHttpHeaders;
-  params: Record<string, string>;
-}
-
-/** 1700000000.000100, the first ts the stand-in hands out, without its dot. */
-const FIRST_TS = 1_700_000_000_000_100;
-
-type Reply = { status?: number; headers?: Record<string, string>; body: unknown };
-
-/** A Slack Web API stand-in: form-encoded requests in, `{ ok, … }` JSON out, increasing ts. */
-class FakeSlack {
-  readonly seen: Seen[] = [];
-  /** Canned answers by method, used once each, before the default answers. */
-  readonly script = new Map<string, Reply[]>();
-  #ts = FIRST_TS;
-  readonly server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/api\//, '');
-      const params = Object.fromEntries(new URLSearchParams(body));
-      this.seen.push({ method, headers: req.headers, params });
-      const reply = this.script.get(method)?.shift() ?? this.#default(method, params);
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
-      res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-    });
-  });
-
-  #default(method: string, params: Record<string, string>): Reply {
-    if (!/^Bearer /.test(String(this.seen.at(-1)?.headers.authorization))) return { body: { ok: false, error: 'not_authed' } };
-    if (method === 'auth.test') return { body: { ok: true, user_id: 'U1', team_id: 'T1' } };
-    if (method === 'chat.postMessage') {
-      const ts = this.#nextTs();
-      return { body: { ok: true, channel: 'C123', ts, message: { ts, thread_ts: params['thread_ts'] } } };
-    }
-    if (method === 'chat.update') return { body: { ok: true, channel: params['channel'], ts: params['ts'] } };
-    return { status: 404, body: { ok: false, error: 'unknown_method' } };
-  }
-
-  #nextTs(): string {
-    const n = String(this.#ts++);
-    return `${n.slice(0, 10)}.${n.slice(10)}`;
-  }
-
-  reset(): void {
-    this.seen.length = 0;
-    this.script.clear();
-    this.#ts = FIRST_TS;
-  }
-
-  calls(method: string): Seen[] {
-    return this.seen.filter((s) => s.method === method);
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
-  }
-}
-
-const slack = new FakeSlack();
-beforeAll(() => new Promise<void>((r) => slack.server.listen(0, '127.0.0.1', r)));
-afterAll(() => new Promise<void>((r) => slack.server.close(() => r())));
+let slack: SlackStandIn;
+beforeAll(async () => {
+  slack = await SlackStandIn.start();
+});
+afterAll(() => slack.close());
 afterEach(() => slack.reset());
 
 function channel(env: Record<string, string | undefined> = { SLACK_BOT_TOKEN: TOKEN }, redact = noRedaction, apiUrl = slack.url): SlackChannel {
@@ -96,7 +36,7 @@ describe('SlackChannel.send', () => {
     const facts = sampleFacts();
     const ref = await channel().send(facts);
     expect(ref).toEqual({ ref: 'C123:1700000000.000100' });
-    const [post] = slack.calls('chat.postMessage');
+    const [post] = slack.of('chat.postMessage');
     expect(post!.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(post!.headers['content-type']).toContain('application/x-www-form-urlencoded');
     expect(post!.params['channel']).toBe('#engineering');
@@ -108,7 +48,7 @@ describe('SlackChannel.send', () => {
   it('sends blocks that parse and hold the task id, severity, workflow, error codes, agents, timeline and link', async () => {
     const facts = sampleFacts();
     await channel().send(facts);
-    const blocks = JSON.parse(slack.calls('chat.postMessage')[0]!.params['blocks']!) as unknown[];
+    const blocks = JSON.parse(slack.of('chat.postMessage')[0]!.params['blocks']!) as unknown[];
     expect(Array.isArray(blocks)).toBe(true);
     const all = JSON.stringify(blocks);
     for (const needle of [
@@ -128,14 +68,14 @@ describe('SlackChannel.send', () => {
   it('redacts a secret from the environment that turns up in the facts', async () => {
     const secret = 'sk-prod-very-secret-key';
     await channel({ SLACK_BOT_TOKEN: TOKEN }, createRedactor([secret])).send(sampleFacts('firing', { input: { apiKey: secret } }));
-    const { params } = slack.calls('chat.postMessage')[0]!;
+    const { params } = slack.of('chat.postMessage')[0]!;
     expect(params['blocks']).not.toContain(secret);
     expect(params['blocks']).toContain('[redacted]');
   });
 
   it('never puts its own token in a message, even when the facts hold it', async () => {
     await channel().send(sampleFacts('firing', { input: `token ${TOKEN}` }));
-    const { params } = slack.calls('chat.postMessage')[0]!;
+    const { params } = slack.of('chat.postMessage')[0]!;
     expect(JSON.stringify(params)).not.toContain(TOKEN);
   });
 });
@@ -145,12 +85,12 @@ describe('SlackChannel.followUp', () => {
     const ch = channel();
     const parent = await ch.send(sampleFacts());
     const reply = await ch.followUp(sampleFacts('grouped'), parent);
-    const [, post] = slack.calls('chat.postMessage');
+    const [, post] = slack.of('chat.postMessage');
     expect(post!.params['thread_ts']).toBe('1700000000.000100');
     expect(post!.params['channel']).toBe('C123');
     expect(post!.params['text']).toContain('Repeated 6 more times');
     expect(reply.ref).toBe('C123:1700000000.000101');
-    expect(slack.calls('chat.update')).toHaveLength(0);
+    expect(slack.of('chat.update')).toHaveLength(0);
   });
 
   it.each([
@@ -160,33 +100,33 @@ describe('SlackChannel.followUp', () => {
     const ch = channel();
     const parent = await ch.send(sampleFacts());
     await ch.followUp(sampleFacts(kind), parent);
-    const [update] = slack.calls('chat.update');
+    const [update] = slack.of('chat.update');
     expect(update!.params['channel']).toBe('C123');
     expect(update!.params['ts']).toBe('1700000000.000100');
     expect(JSON.parse(update!.params['blocks']!)[0].text.text).toBe(`${mark} 🔴 HIGH · code-review failed`);
-    const reply = slack.calls('chat.postMessage')[1]!;
+    const reply = slack.of('chat.postMessage')[1]!;
     expect(reply.params['thread_ts']).toBe('1700000000.000100');
     expect(reply.params['text']).toContain(line);
     // the update goes first: it is idempotent, so a retry after a failed reply posts no duplicate
-    expect(slack.seen.map((s) => s.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+    expect(slack.calls.map((s) => s.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
   });
 
   it('posts reminders and re-escalations to the channel as well as the thread', async () => {
     await channel().followUp(sampleFacts('re-escalated'), { ref: 'C123:1700000000.000100' });
-    expect(slack.calls('chat.postMessage')[0]!.params['reply_broadcast']).toBe('true');
+    expect(slack.of('chat.postMessage')[0]!.params['reply_broadcast']).toBe('true');
   });
 
   it('still replies when the first message can no longer be edited', async () => {
     slack.script.set('chat.update', [{ body: { ok: false, error: 'cant_update_message' } }]);
     await channel().followUp(sampleFacts('resolved'), { ref: 'C123:1700000000.000100' });
-    expect(slack.calls('chat.postMessage')).toHaveLength(1);
+    expect(slack.of('chat.postMessage')).toHaveLength(1);
   });
 
   it('posts no reply when the update fails in a way worth retrying', async () => {
     slack.script.set('chat.update', [{ status: 503, body: 'down' }]);
     const e = await failure(channel().followUp(sampleFacts('acknowledged'), { ref: 'C123:1700000000.000100' }));
     expect(e.retryable).toBe(true);
-    expect(slack.calls('chat.postMessage')).toHaveLength(0);
+    expect(slack.of('chat.postMessage')).toHaveLength(0);
   });
 });
 
@@ -196,7 +136,7 @@ describe('SlackChannel errors', () => {
     const started = Date.now();
     const e = await failure(channel().send(sampleFacts()));
     expect(e).toMatchObject({ name: 'ChannelError', code: 'CHANNEL_RATE_LIMITED', retryable: true, retryAfterMs: 1000 });
-    expect(slack.seen).toHaveLength(1);
+    expect(slack.calls).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(900);
   });
 
@@ -213,7 +153,7 @@ describe('SlackChannel errors', () => {
     const e = await failure(channel().send(sampleFacts()));
     expect(e).toMatchObject({ retryable, code, providerCode: error });
     expect(e.message).toContain(error);
-    expect(slack.seen).toHaveLength(1);
+    expect(slack.calls).toHaveLength(1);
   });
 
   it.each([
@@ -226,7 +166,7 @@ describe('SlackChannel errors', () => {
     slack.script.set('chat.postMessage', [{ status, body: '<html>oops</html>' }]);
     const e = await failure(channel().send(sampleFacts()));
     expect(e).toMatchObject({ retryable, providerCode: String(status) });
-    expect(slack.seen).toHaveLength(1);
+    expect(slack.calls).toHaveLength(1);
   });
 
   it('reports an unreachable server as retryable', async () => {
@@ -254,15 +194,15 @@ describe('SlackChannel errors', () => {
       expect(e).toMatchObject({ code: 'CHANNEL_CONFIG', retryable: false });
       expect(e.message).toContain('SLACK_BOT_TOKEN');
     }
-    expect(slack.seen).toHaveLength(0);
+    expect(slack.calls).toHaveLength(0);
   });
 });
 
 describe('SlackChannel.verify', () => {
   it('calls auth.test', async () => {
     await channel().verify();
-    expect(slack.calls('auth.test')).toHaveLength(1);
-    expect(slack.calls('auth.test')[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(slack.of('auth.test')).toHaveLength(1);
+    expect(slack.of('auth.test')[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
   it('rejects when Slack refuses the token', async () => {
