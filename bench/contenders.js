@@ -29,7 +29,15 @@ import { tick } from './lib.js';
  */
 export const POLICY = {
   retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5000, multiplier: 2, jitter: 'full', errorMultipliers: {} },
-  circuitBreaker: { failureThreshold: 5, windowMs: 60_000, openMs: 10_000, maxOpenMs: 60_000, openMultiplier: 2, halfOpenSuccesses: 1, halfOpenMaxProbes: 1 },
+  circuitBreaker: {
+    failureThreshold: 5,
+    windowMs: 60_000,
+    openMs: 10_000,
+    maxOpenMs: 60_000,
+    openMultiplier: 2,
+    halfOpenSuccesses: 1,
+    halfOpenMaxProbes: 1,
+  },
 };
 
 /** Simulated time over which tasks arrive; the fault is on for its middle half. */
@@ -48,7 +56,8 @@ export const CONFIGURATIONS = {
   cockatiel: {
     perAgent: `wrap(retry(handleWhen(retryable), { maxAttempts: ${POLICY.retry.maxAttempts - 1}, backoff: ExponentialBackoff(full jitter, initialDelay ${POLICY.retry.initialDelayMs}, maxDelay ${POLICY.retry.maxDelayMs}, exponent ${POLICY.retry.multiplier}) }), circuitBreaker(handleWhen(not a logic error), { breaker: new ConsecutiveBreaker(${POLICY.circuitBreaker.failureThreshold}), halfOpenAfter: ExponentialBackoff(no jitter, ${POLICY.circuitBreaker.openMs} → ${POLICY.circuitBreaker.maxOpenMs} ms, ×${POLICY.circuitBreaker.openMultiplier}) }))`,
     task: 'wrap(fallback(handleAll, () => secondary.execute(call secondary)), primary).execute(call primary)',
-    notes: 'retry does not handle BrokenCircuitError, so an open circuit goes straight to the fallback; cockatiel reads Date.now and setTimeout, which are pointed at the simulated clock while it runs',
+    notes:
+      'retry does not handle BrokenCircuitError, so an open circuit goes straight to the fallback; cockatiel reads Date.now and setTimeout, which are pointed at the simulated clock while it runs',
   },
   naiveRetry: {
     perAgent: `up to ${POLICY.retry.maxAttempts} attempts of retryable errors, full-jitter exponential backoff (${POLICY.retry.initialDelayMs} ms × ${POLICY.retry.multiplier}^n, max ${POLICY.retry.maxDelayMs} ms); no breaker, Retry-After ignored`,
@@ -57,7 +66,10 @@ export const CONFIGURATIONS = {
 };
 
 /** The calls a perfect breaker makes to an agent that is hard down for `window`: the threshold, then one probe per half-open window. */
-export function outageFloor(b = POLICY.circuitBreaker, window = createScenario('outage', { seed: 0, targets: [], spanMs: SPAN_MS }).faultWindow) {
+export function outageFloor(
+  b = POLICY.circuitBreaker,
+  window = createScenario('outage', { seed: 0, targets: [], spanMs: SPAN_MS }).faultWindow,
+) {
   let calls = b.failureThreshold;
   let open = b.openMs;
   for (let t = window.startMs + open; t < window.endMs; t += open) {
@@ -75,7 +87,16 @@ export async function runWardenScenario(scenario, seed, tasks) {
   const agent = { adapter: { type: 'simulated' }, ...CONFIGURATIONS.warden.agents };
   const loaded = createLoadedConfig(
     { agents: { primary: agent, secondary: agent }, fallbackChains: CONFIGURATIONS.warden.fallbackChains, store: 'memory:' },
-    { workflows: [{ name: 'job', agent: 'primary', deadlineMs: CONFIGURATIONS.warden.workflow.deadlineMs, degraded: { response: { degraded: true } } }] },
+    {
+      workflows: [
+        {
+          name: 'job',
+          agent: 'primary',
+          deadlineMs: CONFIGURATIONS.warden.workflow.deadlineMs,
+          degraded: { response: { degraded: true } },
+        },
+      ],
+    },
   );
   const r = await runDrill({ loaded, scenario, seed, tasks, spanMs: SPAN_MS, targets: ['primary'] });
   const job = r.workflows.job;
@@ -107,13 +128,16 @@ export async function runOtherScenario(kind, scenarioName, seed, tasks) {
     /** @type {{ ok: boolean; latencyMs: number }[]} */
     const outcomes = [];
     for (let i = 0; i < tasks; i++) {
-      clock.setTimeout(() => {
-        const start = clock.now();
-        run(`task-${i}`).then(
-          () => outcomes.push({ ok: true, latencyMs: clock.now() - start }),
-          () => outcomes.push({ ok: false, latencyMs: clock.now() - start }),
-        );
-      }, Math.floor((i * SPAN_MS) / tasks));
+      clock.setTimeout(
+        () => {
+          const start = clock.now();
+          run(`task-${i}`).then(
+            () => outcomes.push({ ok: true, latencyMs: clock.now() - start }),
+            () => outcomes.push({ ok: false, latencyMs: clock.now() - start }),
+          );
+        },
+        Math.floor((i * SPAN_MS) / tasks),
+      );
     }
     for (let idle = 0; outcomes.length < tasks; ) {
       await tick();
@@ -127,7 +151,10 @@ export async function runOtherScenario(kind, scenarioName, seed, tasks) {
       failedRate: (tasks - ok) / tasks,
       totalCalls: agents.calls.length,
       callsToDeadAgent: scenarioName === 'outage' ? agents.refusedCalls('primary') : 0,
-      p99LatencyMs: quantile(outcomes.map((o) => o.latencyMs).sort((a, b) => a - b), 0.99),
+      p99LatencyMs: quantile(
+        outcomes.map((o) => o.latencyMs).sort((a, b) => a - b),
+        0.99,
+      ),
       retryAfter: agents.retryAfter(),
     };
   } finally {
@@ -141,7 +168,10 @@ const retryable = (e) => isWardenError(e) && e.retryable;
 const countsForBreaker = (e) => !(e instanceof BrokenCircuitError) && !(isWardenError(e) && e.category === 'logic');
 
 /** cockatiel's generator for Warden's full jitter: random in [0, min(max, initial × exponent^n)]. @param {() => number} random */
-const fullJitter = (random) => /** @type {(state: number | undefined, o: { initialDelay: number; maxDelay: number; exponent: number }) => [number, number]} */ ((state = 0, o) => [Math.round(random() * Math.min(o.maxDelay, o.initialDelay * o.exponent ** state)), state + 1]);
+const fullJitter = (random) =>
+  /** @type {(state: number | undefined, o: { initialDelay: number; maxDelay: number; exponent: number }) => [number, number]} */ (
+    (state = 0, o) => [Math.round(random() * Math.min(o.maxDelay, o.initialDelay * o.exponent ** state)), state + 1]
+  );
 /** @type {(state: number | undefined, o: { initialDelay: number; maxDelay: number; exponent: number }) => [number, number]} */
 const noJitter = (state = 0, o) => [Math.min(o.maxDelay, o.initialDelay * o.exponent ** state), state + 1];
 
@@ -152,11 +182,21 @@ function cockatielTask(agents, random) {
     wrap(
       retry(handleWhen(retryable), {
         maxAttempts: r.maxAttempts - 1, // cockatiel counts retries, Warden counts attempts
-        backoff: new CockatielBackoff({ generator: fullJitter(random), initialDelay: r.initialDelayMs, maxDelay: r.maxDelayMs, exponent: r.multiplier }),
+        backoff: new CockatielBackoff({
+          generator: fullJitter(random),
+          initialDelay: r.initialDelayMs,
+          maxDelay: r.maxDelayMs,
+          exponent: r.multiplier,
+        }),
       }),
       circuitBreaker(handleWhen(countsForBreaker), {
         breaker: new ConsecutiveBreaker(b.failureThreshold),
-        halfOpenAfter: new CockatielBackoff({ generator: noJitter, initialDelay: b.openMs, maxDelay: b.maxOpenMs, exponent: b.openMultiplier }),
+        halfOpenAfter: new CockatielBackoff({
+          generator: noJitter,
+          initialDelay: b.openMs,
+          maxDelay: b.maxOpenMs,
+          exponent: b.openMultiplier,
+        }),
       }),
     );
   const primary = perAgent();

@@ -12,7 +12,13 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
 import { gc, nowMs, ROOT, silent, tempDir, tick } from './lib.js';
 
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '100000' }, batch: { type: 'string', default: '200' }, 'steady-ms': { type: 'string', default: '3000' } } });
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '100000' },
+    batch: { type: 'string', default: '200' },
+    'steady-ms': { type: 'string', default: '3000' },
+  },
+});
 const N = Number(values.tasks);
 const BATCH = Number(values.batch);
 const STEADY_MS = Number(values['steady-ms']);

@@ -17,7 +17,10 @@ import { nowMs, quantile, ROOT, silent, tempDir } from './lib.js';
 export async function runOverhead(n, store) {
   const tmp = store === 'sqlite' ? await tempDir('warden-overhead-') : undefined;
   const engine = await createEngine({
-    config: { agents: { echo: { adapter: { type: 'module', path: join(ROOT, 'bench/agents/timed.js') }, timeoutMs: 60_000 } }, store: 'memory:' },
+    config: {
+      agents: { echo: { adapter: { type: 'module', path: join(ROOT, 'bench/agents/timed.js') }, timeoutMs: 60_000 } },
+      store: 'memory:',
+    },
     workflows: ECHO_WORKFLOWS,
     store: tmp ? `sqlite:${join(tmp.dir, 'bench.db')}` : 'memory:',
     logger: silent,

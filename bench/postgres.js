@@ -27,7 +27,9 @@ export async function runPostgres(workerCounts, tasks, runs) {
   await writeFile(
     join(dir.dir, 'agents.config.json'),
     JSON.stringify({
-      agents: { fast: { adapter: { type: 'simulated', latencyMs: 0 }, maxConcurrency: 1000, circuitBreaker: { failureThreshold: 1_000_000 } } },
+      agents: {
+        fast: { adapter: { type: 'simulated', latencyMs: 0 }, maxConcurrency: 1000, circuitBreaker: { failureThreshold: 1_000_000 } },
+      },
       supervisor: { enabled: false },
     }),
   );
@@ -81,11 +83,15 @@ async function once(url, dir, n, tasks) {
 
 /** @param {string} config @param {string} store */
 function startWorker(config, store) {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/warden.js'), 'worker', '--config', config, '--store', store, '--concurrency', '100'], {
-    cwd: ROOT,
-    env: { ...process.env, WARDEN_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/warden.js'), 'worker', '--config', config, '--store', store, '--concurrency', '100'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, WARDEN_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {

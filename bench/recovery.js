@@ -48,7 +48,10 @@ export async function runRecovery(tasks, runs) {
       await server.kill();
       const restartAt = nowMs();
       server = start(args);
-      server.listening.then(() => listening.push(nowMs() - restartAt), () => {});
+      server.listening.then(
+        () => listening.push(nowMs() - restartAt),
+        () => {},
+      );
       await server.seenAll(tasks);
       runsMs.push(nowMs() - restartAt);
       await server.listening;
@@ -62,7 +65,11 @@ export async function runRecovery(tasks, runs) {
 
 /** @param {string[]} args */
 function start(args) {
-  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, WARDEN_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, WARDEN_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const seen = new Set();
   /** @type {(() => void)[]} */
   let waiters = [];

@@ -26,11 +26,35 @@ const { runRecovery } = await import('./recovery.js');
 const { runBare, runWarden } = await import('./throughput.js');
 const { runPostgres } = await import('./postgres.js');
 
-const { values: opts } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, seed: { type: 'string', default: '1' } } });
+const { values: opts } = parseArgs({
+  options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, seed: { type: 'string', default: '1' } },
+});
 const quick = !!opts.quick;
 const SIZES = quick
-  ? { throughput: 2000, runs: 1, overhead: 500, overheadSqlite: 30, inFlight: 5000, scenarioTasks: 200, recovery: 500, recoveryRuns: 1, postgresTasks: 200, postgresRuns: 1 }
-  : { throughput: 20000, runs: 5, overhead: 5000, overheadSqlite: 300, inFlight: 100_000, scenarioTasks: 1200, recovery: 10_000, recoveryRuns: 5, postgresTasks: 3000, postgresRuns: 3 };
+  ? {
+      throughput: 2000,
+      runs: 1,
+      overhead: 500,
+      overheadSqlite: 30,
+      inFlight: 5000,
+      scenarioTasks: 200,
+      recovery: 500,
+      recoveryRuns: 1,
+      postgresTasks: 200,
+      postgresRuns: 1,
+    }
+  : {
+      throughput: 20000,
+      runs: 5,
+      overhead: 5000,
+      overheadSqlite: 300,
+      inFlight: 100_000,
+      scenarioTasks: 1200,
+      recovery: 10_000,
+      recoveryRuns: 5,
+      postgresTasks: 3000,
+      postgresRuns: 3,
+    };
 const seed = Number(opts.seed);
 const log = (/** @type {string} */ msg) => process.stderr.write(`bench: ${msg}\n`);
 const loadStart = os.loadavg();
@@ -89,7 +113,8 @@ const overheadUs = {
 // ---- scenarios ----
 log(`scenarios: ${SIZES.scenarioTasks} tasks over ${SPAN_MS / 1000} s of simulated time, seed ${seed}`);
 /** @param {Record<string, unknown>} r @param {string[]} keys */
-const pick = (r, keys) => Object.fromEntries(keys.map((k) => [k, typeof r[k] === 'number' ? round(/** @type {number} */ (r[k]), 4) : r[k]]));
+const pick = (r, keys) =>
+  Object.fromEntries(keys.map((k) => [k, typeof r[k] === 'number' ? round(/** @type {number} */ (r[k]), 4) : r[k]]));
 const outcome = ['successRate', 'callsToDeadAgent', 'totalCalls', 'p99LatencyMs', 'failedRate'];
 const scen = async (/** @type {'outage' | 'rate-limit' | 'flaky'} */ name) => ({
   warden: await runWardenScenario(name, seed, SIZES.scenarioTasks),
@@ -99,7 +124,9 @@ const scen = async (/** @type {'outage' | 'rate-limit' | 'flaky'} */ name) => ({
 const outage = await scen('outage');
 const rate = await scen('rate-limit');
 const flaky = await scen('flaky');
-const honour = (/** @type {{ retryAfter: { agentWideHonouredRate: number; followUps: number; honouredRate: number; callsInsideAnyRetryAfter: number } }} */ r) => ({
+const honour = (
+  /** @type {{ retryAfter: { agentWideHonouredRate: number; followUps: number; honouredRate: number; callsInsideAnyRetryAfter: number } }} */ r,
+) => ({
   retryAfterHonoured: round(r.retryAfter.agentWideHonouredRate, 4),
   retryAfterPerTask: { followUps: r.retryAfter.followUps, honouredRate: round(r.retryAfter.honouredRate, 4) },
   callsInsideRetryAfter: r.retryAfter.callsInsideAnyRetryAfter,
@@ -128,10 +155,14 @@ const scenarios = {
 
 // ---- memory (its own process, for a clean heap and --expose-gc) ----
 log(`memory: ${SIZES.inFlight} tasks in flight, then ${SIZES.inFlight} parked (sqlite store)`);
-const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(ROOT, 'bench/memory.js'), '--tasks', String(SIZES.inFlight), ...(quick ? ['--steady-ms', '1000'] : [])], {
-  cwd: ROOT,
-  maxBuffer: 1 << 24,
-});
+const { stdout } = await promisify(execFile)(
+  process.execPath,
+  ['--expose-gc', join(ROOT, 'bench/memory.js'), '--tasks', String(SIZES.inFlight), ...(quick ? ['--steady-ms', '1000'] : [])],
+  {
+    cwd: ROOT,
+    maxBuffer: 1 << 24,
+  },
+);
 const mem = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
 const memory = {
   bytesPerInFlightTask: round(mem.inFlight.bytesPerTask, 0),
@@ -152,10 +183,18 @@ const memory = {
 // ---- recovery ----
 log(`recovery: ${SIZES.recovery} tasks in flight, kill -9 and restart × ${SIZES.recoveryRuns}`);
 const rec = await runRecovery(SIZES.recovery, SIZES.recoveryRuns);
-const recovery = { tasks: rec.tasks, resumeMs: round(rec.resumeMs, 0), runsMs: rec.runsMs.map((x) => round(x, 0)), listeningMs: round(rec.listeningMs, 0), runs: SIZES.recoveryRuns };
+const recovery = {
+  tasks: rec.tasks,
+  resumeMs: round(rec.resumeMs, 0),
+  runsMs: rec.runsMs.map((x) => round(x, 0)),
+  listeningMs: round(rec.listeningMs, 0),
+  runs: SIZES.recoveryRuns,
+};
 
 // ---- postgres ----
-log(`postgres: ${SIZES.postgresTasks} tasks through 1, 2 and 4 workers${process.env.DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`);
+log(
+  `postgres: ${SIZES.postgresTasks} tasks through 1, 2 and 4 workers${process.env.DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
+);
 const postgres = await runPostgres([1, 2, 4], SIZES.postgresTasks, SIZES.postgresRuns);
 
 const result = {
@@ -190,25 +229,74 @@ function printTable(r) {
   const rows = [
     ['throughput', 'bare XState tasks/s', r.throughput.bareXstate.tasksPerSec, ''],
     ['throughput', 'memory store tasks/s', r.throughput.memory.tasksPerSec, ''],
-    ['throughput', 'memory time ÷ bare XState', r.throughput.memory.timeRatioVsBareXstate, check(r.throughput.memory.timeRatioVsBareXstate <= 1.3, '≤ 1.3')],
+    [
+      'throughput',
+      'memory time ÷ bare XState',
+      r.throughput.memory.timeRatioVsBareXstate,
+      check(r.throughput.memory.timeRatioVsBareXstate <= 1.3, '≤ 1.3'),
+    ],
     ['throughput', 'sqlite store tasks/s', r.throughput.sqlite.tasksPerSec, check(r.throughput.sqlite.tasksPerSec >= 20_000, '≥ 20000')],
     ['throughput', 'sqlite time ÷ bare XState', r.throughput.sqlite.timeRatioVsBareXstate, ''],
     ['overhead', 'µs per task p50 (memory)', r.overheadUs.p50, ''],
     ['overhead', 'µs per task p99 (memory)', r.overheadUs.p99, check(r.overheadUs.p99 <= 1000, '≤ 1000')],
     ['overhead', 'µs per task p50 / p99 (sqlite)', `${r.overheadUs.sqlite.p50} / ${r.overheadUs.sqlite.p99}`, ''],
-    ['memory', `bytes per in-flight task (${r.memory.inFlight})`, r.memory.bytesPerInFlightTask, check(r.memory.bytesPerInFlightTask <= 6144, '≤ 6144')],
+    [
+      'memory',
+      `bytes per in-flight task (${r.memory.inFlight})`,
+      r.memory.bytesPerInFlightTask,
+      check(r.memory.bytesPerInFlightTask <= 6144, '≤ 6144'),
+    ],
     ['memory', 'bytes per parked task', r.memory.bytesPerParkedTask, check(r.memory.bytesPerParkedTask <= 512, '≤ 512')],
     ['memory', 'event loop delay p99 ms (held)', r.memory.eventLoopDelayP99Ms, check(r.memory.eventLoopDelayP99Ms <= 50, '≤ 50')],
     ['memory', 'event loop delay p99 ms (ramp-up)', r.memory.rampEventLoopDelayP99Ms, ''],
-    ['outage', 'calls to dead agent W / cockatiel / naive / floor', `${o.warden.callsToDeadAgent} / ${o.cockatiel.callsToDeadAgent} / ${o.naiveRetry.callsToDeadAgent} / ${o.floor.callsToDeadAgent}`, check(Number(o.warden.callsToDeadAgent) <= 1.5 * o.floor.callsToDeadAgent && Number(o.warden.callsToDeadAgent) <= Number(o.cockatiel.callsToDeadAgent), '≤ 1.5×floor, ≤ cockatiel')],
-    ['outage', 'success W / cockatiel / naive', `${o.warden.successRate} / ${o.cockatiel.successRate} / ${o.naiveRetry.successRate}`, check(Number(o.warden.successRate) >= Number(o.cockatiel.successRate), '≥ cockatiel')],
-    ['outage', 'p99 latency ms W / cockatiel / naive', `${o.warden.p99LatencyMs} / ${o.cockatiel.p99LatencyMs} / ${o.naiveRetry.p99LatencyMs}`, ''],
-    ['rate limit', 'Retry-After honoured (agent-wide) W', s.rateLimit.warden.retryAfterHonoured, check(s.rateLimit.warden.retryAfterHonoured === 1, '= 1')],
-    ['rate limit', 'calls W / naive', `${s.rateLimit.warden.totalCalls} / ${s.rateLimit.naiveRetry.totalCalls}`, check(Number(s.rateLimit.warden.totalCalls) <= 0.5 * Number(s.rateLimit.naiveRetry.totalCalls), '≤ 0.5×naive')],
+    [
+      'outage',
+      'calls to dead agent W / cockatiel / naive / floor',
+      `${o.warden.callsToDeadAgent} / ${o.cockatiel.callsToDeadAgent} / ${o.naiveRetry.callsToDeadAgent} / ${o.floor.callsToDeadAgent}`,
+      check(
+        Number(o.warden.callsToDeadAgent) <= 1.5 * o.floor.callsToDeadAgent &&
+          Number(o.warden.callsToDeadAgent) <= Number(o.cockatiel.callsToDeadAgent),
+        '≤ 1.5×floor, ≤ cockatiel',
+      ),
+    ],
+    [
+      'outage',
+      'success W / cockatiel / naive',
+      `${o.warden.successRate} / ${o.cockatiel.successRate} / ${o.naiveRetry.successRate}`,
+      check(Number(o.warden.successRate) >= Number(o.cockatiel.successRate), '≥ cockatiel'),
+    ],
+    [
+      'outage',
+      'p99 latency ms W / cockatiel / naive',
+      `${o.warden.p99LatencyMs} / ${o.cockatiel.p99LatencyMs} / ${o.naiveRetry.p99LatencyMs}`,
+      '',
+    ],
+    [
+      'rate limit',
+      'Retry-After honoured (agent-wide) W',
+      s.rateLimit.warden.retryAfterHonoured,
+      check(s.rateLimit.warden.retryAfterHonoured === 1, '= 1'),
+    ],
+    [
+      'rate limit',
+      'calls W / naive',
+      `${s.rateLimit.warden.totalCalls} / ${s.rateLimit.naiveRetry.totalCalls}`,
+      check(Number(s.rateLimit.warden.totalCalls) <= 0.5 * Number(s.rateLimit.naiveRetry.totalCalls), '≤ 0.5×naive'),
+    ],
     ['rate limit', 'success W / naive', `${s.rateLimit.warden.successRate} / ${s.rateLimit.naiveRetry.successRate}`, ''],
-    ['flaky', 'success W / cockatiel / naive', `${s.flaky.warden.successRate} / ${s.flaky.cockatiel.successRate} / ${s.flaky.naiveRetry.successRate}`, ''],
+    [
+      'flaky',
+      'success W / cockatiel / naive',
+      `${s.flaky.warden.successRate} / ${s.flaky.cockatiel.successRate} / ${s.flaky.naiveRetry.successRate}`,
+      '',
+    ],
     ['flaky', 'degraded W', s.flaky.warden.degradedRate, ''],
-    ['flaky', 'calls W / cockatiel / naive', `${s.flaky.warden.totalCalls} / ${s.flaky.cockatiel.totalCalls} / ${s.flaky.naiveRetry.totalCalls}`, ''],
+    [
+      'flaky',
+      'calls W / cockatiel / naive',
+      `${s.flaky.warden.totalCalls} / ${s.flaky.cockatiel.totalCalls} / ${s.flaky.naiveRetry.totalCalls}`,
+      '',
+    ],
     ['recovery', `ms until ${r.recovery.tasks} tasks run again`, r.recovery.resumeMs, check(r.recovery.resumeMs <= 2000, '≤ 2000')],
     ...(r.postgres.workers.length
       ? r.postgres.workers.map((w) => ['postgres', `tasks/s with ${w.workers} worker(s)`, `${w.tasksPerSec} (×${w.speedupVs1})`, ''])
@@ -216,11 +304,17 @@ function printTable(r) {
   ];
   const head = ['section', 'figure', 'value', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (/** @type {unknown[]} */ cells) => cells.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (/** @type {unknown[]} */ cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
-  console.log(`\n${r.machine.nproc} cpu(s), ${round(r.machine.memoryBytes / 2 ** 30, 1)} GiB, node ${r.machine.node}, load ${r.machine.loadavgStart.join(' ')} → ${r.machine.loadavgEnd.join(' ')}${r.quick ? ' (quick: reduced sizes, one run)' : ''}`);
+  console.log(
+    `\n${r.machine.nproc} cpu(s), ${round(r.machine.memoryBytes / 2 ** 30, 1)} GiB, node ${r.machine.node}, load ${r.machine.loadavgStart.join(' ')} → ${r.machine.loadavgEnd.join(' ')}${r.quick ? ' (quick: reduced sizes, one run)' : ''}`,
+  );
 }
 
 /** @param {boolean} ok @param {string} target */

@@ -29,14 +29,26 @@ for (const kind of ['grouped', 'repeat', 'acknowledged', 're-escalated', 'resolv
   const f = facts(kind);
   if (kind === 'acknowledged' || kind === 'resolved') {
     const update = renderSlackParentUpdate(f, opts);
-    threadReplies.push({ kind, method: 'chat.update', payload: { channel: 'C123', ts: parentTs, text: update.text, blocks: update.blocks } });
+    threadReplies.push({
+      kind,
+      method: 'chat.update',
+      payload: { channel: 'C123', ts: parentTs, text: update.text, blocks: update.blocks },
+    });
   }
   const reply = renderSlack(f, opts);
   const broadcast = kind === 'repeat' || kind === 're-escalated' ? { reply_broadcast: true } : {};
   threadReplies.push({
     kind,
     method: 'chat.postMessage',
-    payload: { channel: 'C123', thread_ts: parentTs, text: reply.text, blocks: reply.blocks, unfurl_links: false, unfurl_media: false, ...broadcast },
+    payload: {
+      channel: 'C123',
+      thread_ts: parentTs,
+      text: reply.text,
+      blocks: reply.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...broadcast,
+    },
   });
 }
 

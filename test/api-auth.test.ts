@@ -28,7 +28,17 @@ let tmp: TempConfig;
 let warden: WardenProcess;
 
 beforeAll(async () => {
-  tmp = await writeTempConfig({ agents, store: 'memory:', escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } } }, workflows);
+  tmp = await writeTempConfig(
+    {
+      agents,
+      store: 'memory:',
+      escalation: {
+        channels: { console: { type: 'log' } },
+        severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+      },
+    },
+    workflows,
+  );
   warden = await startWarden(['--config', tmp.configPath], { env: { WARDEN_API_TOKEN: API_TOKEN, WARDEN_ADMIN_TOKEN: ADMIN_TOKEN } });
 });
 
@@ -37,7 +47,8 @@ afterAll(async () => {
   await tmp?.remove();
 });
 
-const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => api(warden.url, method, path, body, headers);
+const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+  api(warden.url, method, path, body, headers);
 
 async function submit(workflow: string): Promise<string> {
   const res = await call('POST', '/api/tasks', bearer(API_TOKEN), { workflow, input: {} });
@@ -84,7 +95,14 @@ describe('with the API token', () => {
   it('reads and submits', async () => {
     const id = await submit('easy');
     await until(async () => (await call('GET', `/api/tasks/${id}`, bearer(API_TOKEN))).body.status === 'completed');
-    for (const path of ['/api/tasks', `/api/tasks/${id}/transitions`, '/api/agents', '/api/escalations', '/api/health', '/api/openapi.json']) {
+    for (const path of [
+      '/api/tasks',
+      `/api/tasks/${id}/transitions`,
+      '/api/agents',
+      '/api/escalations',
+      '/api/health',
+      '/api/openapi.json',
+    ]) {
       expect((await call('GET', path, bearer(API_TOKEN))).status, path).toBe(200);
     }
   });
@@ -100,7 +118,12 @@ describe('with the API token', () => {
     const slow = await submit('slow');
     const doomed = await submit('doomed');
     const escalationId = await until(async () => (await call('GET', `/api/tasks/${doomed}`, bearer(API_TOKEN))).body.escalationIds?.[0]);
-    for (const path of [`/api/tasks/${slow}/cancel`, '/api/agents/good/circuit/reset', `/api/escalations/${escalationId}/ack`, `/api/escalations/${escalationId}/resolve`]) {
+    for (const path of [
+      `/api/tasks/${slow}/cancel`,
+      '/api/agents/good/circuit/reset',
+      `/api/escalations/${escalationId}/ack`,
+      `/api/escalations/${escalationId}/resolve`,
+    ]) {
       const res = await call('POST', path, bearer(API_TOKEN));
       expect(res.status, path).toBe(403);
       expect(res.body.error.code).toBe('FORBIDDEN');
@@ -129,10 +152,14 @@ describe('with the API token', () => {
     const doomed = await submit('doomed');
     const escalationId = await until(async () => (await call('GET', `/api/tasks/${doomed}`, bearer(API_TOKEN))).body.escalationIds?.[0]);
     const { runCli } = await import('./helpers/warden.js');
-    const denied = await runCli(['ack', escalationId, '--url', warden.url], { env: { WARDEN_API_TOKEN: API_TOKEN, WARDEN_ADMIN_TOKEN: '' } });
+    const denied = await runCli(['ack', escalationId, '--url', warden.url], {
+      env: { WARDEN_API_TOKEN: API_TOKEN, WARDEN_ADMIN_TOKEN: '' },
+    });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/^error: this action needs the admin token \(FORBIDDEN\)/);
-    const ok = await runCli(['ack', escalationId, '--by', 'bob', '--url', warden.url], { env: { WARDEN_API_TOKEN: API_TOKEN, WARDEN_ADMIN_TOKEN: ADMIN_TOKEN } });
+    const ok = await runCli(['ack', escalationId, '--by', 'bob', '--url', warden.url], {
+      env: { WARDEN_API_TOKEN: API_TOKEN, WARDEN_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim()).toBe(`escalation ${escalationId} acknowledged by bob`);
@@ -168,14 +195,21 @@ describe('headers and CORS (in-process)', () => {
     const res = await open.req('GET', '/api/tasks', undefined, { origin: 'https://evil.example.com' });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await open.app.request('/api/tasks', { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
+    const preflight = await open.app.request('/api/tasks', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('allows only the configured origins, and answers their preflight without a token', async () => {
     const preflight = await cors.app.request('/api/tasks', {
       method: 'OPTIONS',
-      headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://ops.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://ops.example.com');
@@ -197,7 +231,9 @@ describe('binding', () => {
   });
 
   it('warns loudly on stderr when binding beyond loopback without a token', async () => {
-    const exposed = await startWarden(['--config', tmp.configPath, '--host', '0.0.0.0'], { env: { WARDEN_API_TOKEN: '', WARDEN_ADMIN_TOKEN: '' } });
+    const exposed = await startWarden(['--config', tmp.configPath, '--host', '0.0.0.0'], {
+      env: { WARDEN_API_TOKEN: '', WARDEN_ADMIN_TOKEN: '' },
+    });
     try {
       expect(exposed.stderr()).toMatch(/WARNING: binding 0\.0\.0\.0 without WARDEN_API_TOKEN/);
     } finally {

@@ -16,13 +16,23 @@ beforeAll(async () => {
   tmp = await writeTempConfig(
     {
       agents: {
-        good: { adapter: { type: 'simulated', latencyMs: 0, output: { review: 'LGTM' } }, capabilities: ['code-review'], maxConcurrency: 2 },
-        flaky: { adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 }, retry: { maxAttempts: 2, initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' } },
+        good: {
+          adapter: { type: 'simulated', latencyMs: 0, output: { review: 'LGTM' } },
+          capabilities: ['code-review'],
+          maxConcurrency: 2,
+        },
+        flaky: {
+          adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 },
+          retry: { maxAttempts: 2, initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' },
+        },
         broken: { adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 }, retry: { maxAttempts: 1 } },
       },
       fallbackChains: { flaky: ['good'] },
       store: 'memory:',
-      escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } },
+      escalation: {
+        channels: { console: { type: 'log' } },
+        severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+      },
     },
     [
       { name: 'chain', agent: 'flaky' },
@@ -64,7 +74,17 @@ describe('warden submit --wait', () => {
     const out = lines(stdout);
     const id = /^task (\S+) submitted \(chain\)$/.exec(out[0]!)![1]!;
     const transitions = out.filter((l) => /^\d\d:\d\d:\d\d\.\d{3} {2}\S+ → \S+ {2}[A-Z_]+/.test(l));
-    expect(transitions.map((l) => l.split(/\s+/)[4])).toEqual(['SUBMIT', 'START', 'ROUTED', 'ATTEMPT_FAILED', 'WAKE', 'ATTEMPT_FAILED', 'ROUTED', 'ATTEMPT_OK', 'OUTPUT_VALID']);
+    expect(transitions.map((l) => l.split(/\s+/)[4])).toEqual([
+      'SUBMIT',
+      'START',
+      'ROUTED',
+      'ATTEMPT_FAILED',
+      'WAKE',
+      'ATTEMPT_FAILED',
+      'ROUTED',
+      'ATTEMPT_OK',
+      'OUTPUT_VALID',
+    ]);
     const tableStart = out.findIndex((l) => /^#\s+time\s+transition\s+event/.test(l));
     expect(tableStart).toBeGreaterThan(0);
     const table = out.slice(tableStart, tableStart + 1 + transitions.length);
@@ -95,7 +115,10 @@ describe('warden show', () => {
     expect(out).toContainEqual(expect.stringMatching(/^status {4}completed \(answered by good\)$/));
     expect(out).toContainEqual(expect.stringMatching(/total \d+(ms|\.\d+s)$/));
     const start = out.findIndex((l) => l.startsWith('#'));
-    const timeline = out.slice(start, out.findIndex((l, i) => i > start && l.startsWith('agent ')));
+    const timeline = out.slice(
+      start,
+      out.findIndex((l, i) => i > start && l.startsWith('agent ')),
+    );
     expectAligned(timeline, ['#', 'time', 'transition', 'event', 'agent', 'error', 'in state']);
     // Every row but the last says how long the task stayed in that state.
     for (const row of timeline.slice(1, -1)) expect(row).toMatch(/\d+(ms|\.\d+s)$/);

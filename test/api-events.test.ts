@@ -26,12 +26,23 @@ const noDelay = { initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' };
 const config = {
   agents: {
     good: { adapter: { type: 'simulated', latencyMs: [1, 15] } },
-    flaky: { adapter: { type: 'simulated', latencyMs: [1, 10], failureRate: 1 }, retry: { maxAttempts: 2, ...noDelay }, circuitBreaker: { failureThreshold: 10_000 } },
+    flaky: {
+      adapter: { type: 'simulated', latencyMs: [1, 10], failureRate: 1 },
+      retry: { maxAttempts: 2, ...noDelay },
+      circuitBreaker: { failureThreshold: 10_000 },
+    },
     // Transient failures (a permanent one says nothing of the agent's health, so it moves no circuit).
-    broken: { adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 }, retry: { maxAttempts: 1 }, circuitBreaker: { failureThreshold: 1 } },
+    broken: {
+      adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 },
+      retry: { maxAttempts: 1 },
+      circuitBreaker: { failureThreshold: 1 },
+    },
   },
   fallbackChains: { flaky: ['good'] },
-  escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } },
+  escalation: {
+    channels: { console: { type: 'log' } },
+    severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+  },
 };
 const workflows = [
   { name: 'easy', agent: 'good' },
@@ -59,7 +70,8 @@ describe.each(['memory', 'sqlite'])('with the %s store', (kind) => {
     return res.body.id as string;
   };
   const submitMany = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => submit(i % 2 ? 'easy' : 'chain')));
-  const transitionsOf = async (id: string) => (await api(warden.url, 'GET', `/api/tasks/${id}/transitions`)).body.transitions as { seq: number; to: string }[];
+  const transitionsOf = async (id: string) =>
+    (await api(warden.url, 'GET', `/api/tasks/${id}/transitions`)).body.transitions as { seq: number; to: string }[];
   const allDone = (ids: string[]) =>
     until(async () => {
       for (const id of ids) if (!TERMINAL.has((await api(warden.url, 'GET', `/api/tasks/${id}`)).body.status)) return false;
@@ -132,7 +144,9 @@ describe.each(['memory', 'sqlite'])('with the %s store', (kind) => {
     const last = fresh.at(-1)!;
     expect(transitions.filter((t) => t.taskId === last).map((t) => t.seq)).toEqual((await transitionsOf(last)).map((t) => t.seq));
 
-    const escalation = live.of<{ change: string; escalation: { taskId: string; status: string } }>('escalation').find((e) => e.escalation.taskId === doomed);
+    const escalation = live
+      .of<{ change: string; escalation: { taskId: string; status: string } }>('escalation')
+      .find((e) => e.escalation.taskId === doomed);
     expect(escalation).toMatchObject({ change: 'open', escalation: { status: 'open' } });
     expect(live.of('circuit').find((c) => c.agent === 'broken')).toMatchObject({ agent: 'broken', from: 'closed', to: 'open' });
     for (const e of live.events) if (e.event !== 'transition') expect(e.id, e.event).toBeUndefined();

@@ -25,7 +25,10 @@ const config = {
     // Never called: it is here so that its apiKeyEnv value is a secret of the config.
     remote: { adapter: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'FUZZ_AGENT_KEY' } },
   },
-  escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } },
+  escalation: {
+    channels: { console: { type: 'log' } },
+    severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+  },
 };
 const workflows = [
   { name: 'review', agent: 'good', inputSchema: { type: 'object', required: ['content'], properties: { content: { type: 'string' } } } },
@@ -44,7 +47,11 @@ const nasty = fc.oneof(
   secret.map((s) => `key=${s}`),
   fc.constantFrom('', '..', '%', '%00', '%E0%A4%A', '%2F', '\u0000', '😀', 'null', '-1', '0', '1e309', 'completed,bogus', '💥'.repeat(40)),
 );
-const segment = fc.oneof(nasty.map((s) => encodeURIComponent(s)), fc.webSegment(), fc.constantFrom('%', '%zz', '..', '.', '%E0%A4%A', '%C0%AF'));
+const segment = fc.oneof(
+  nasty.map((s) => encodeURIComponent(s)),
+  fc.webSegment(),
+  fc.constantFrom('%', '%zz', '..', '.', '%E0%A4%A', '%C0%AF'),
+);
 /** `$task` and `$escalation` stand for ids the fuzz has seen in answers (see {@link materialize}). */
 const id = fc.oneof(fc.uuid(), segment, fc.constantFrom('$task', '$escalation'));
 const at = (m: string, p: string): readonly [string, string] => [m, p];
@@ -65,7 +72,9 @@ const knownRoute: fc.Arbitrary<readonly [string, string]> = fc.oneof(
   id.map((x) => at('GET', `/api/tasks/${x}`)),
   id.map((x) => at('GET', `/api/tasks/${x}/transitions`)),
   id.map((x) => at('POST', `/api/tasks/${x}/cancel`)),
-  fc.constantFrom('good', 'broken', 'remote').chain((a) => fc.constantFrom(at('GET', `/api/agents/${a}`), at('POST', `/api/agents/${a}/circuit/reset`))),
+  fc
+    .constantFrom('good', 'broken', 'remote')
+    .chain((a) => fc.constantFrom(at('GET', `/api/agents/${a}`), at('POST', `/api/agents/${a}/circuit/reset`))),
   id.map((x) => at('POST', `/api/agents/${x}/circuit/reset`)),
   id.map((x) => at('GET', `/api/escalations/${x}`)),
   id.map((x) => at('POST', `/api/escalations/${x}/ack`)),
@@ -84,18 +93,28 @@ const method = fc.oneof(
   fc.stringMatching(/^[A-Z]{1,10}$/).filter((m) => !['CONNECT', 'TRACE', 'TRACK'].includes(m)),
 );
 /** Header values: printable, no CR/LF/NUL (a Request refuses those). */
-const headerValue = fc.oneof(nasty, fc.string({ maxLength: 40 })).map((s) => s.replace(/[\r\n\0]/g, '').trim()).filter((s) => /^[\x20-\x7e]*$/.test(s));
+const headerValue = fc
+  .oneof(nasty, fc.string({ maxLength: 40 }))
+  .map((s) => s.replace(/[\r\n\0]/g, '').trim())
+  .filter((s) => /^[\x20-\x7e]*$/.test(s));
 const auth = fc.oneof(
   { weight: 4, arbitrary: fc.constant(`Bearer ${ADMIN_TOKEN}`) },
   { weight: 3, arbitrary: fc.constant(`Bearer ${API_TOKEN}`) },
   { weight: 1, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.constantFrom(`Bearer ${AGENT_KEY}`, `bearer ${API_TOKEN} extra`, API_TOKEN, `Basic ${ADMIN_TOKEN}`, 'Bearer ', 'Bearer') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(`Bearer ${AGENT_KEY}`, `bearer ${API_TOKEN} extra`, API_TOKEN, `Basic ${ADMIN_TOKEN}`, 'Bearer ', 'Bearer'),
+  },
   { weight: 1, arbitrary: headerValue.map((v) => `Bearer ${v}`) },
 );
 const headers = fc.record(
   {
     authorization: auth,
-    'content-type': fc.oneof(fc.constant('application/json'), fc.constantFrom('text/plain', 'application/json; charset=utf-16', 'multipart/form-data', ''), headerValue),
+    'content-type': fc.oneof(
+      fc.constant('application/json'),
+      fc.constantFrom('text/plain', 'application/json; charset=utf-16', 'multipart/form-data', ''),
+      headerValue,
+    ),
     'last-event-id': headerValue,
     'x-fuzz': headerValue,
     origin: fc.constantFrom('https://evil.example.com', 'null'),
@@ -104,10 +123,18 @@ const headers = fc.record(
 );
 const input = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.record({ content: fc.oneof(fc.string(), secret, fc.integer()) }), secret);
 const body = fc.oneof(
-  fc.record(
-    { workflow: fc.oneof(fc.constantFrom('review', 'echo', 'doomed'), nasty), input, idempotencyKey: nasty, deadlineMs: fc.oneof(fc.integer(), fc.double()), extra: fc.jsonValue() },
-    { requiredKeys: [] },
-  ).map((o) => JSON.stringify(o)),
+  fc
+    .record(
+      {
+        workflow: fc.oneof(fc.constantFrom('review', 'echo', 'doomed'), nasty),
+        input,
+        idempotencyKey: nasty,
+        deadlineMs: fc.oneof(fc.integer(), fc.double()),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => JSON.stringify(o)),
   fc.record({ by: fc.oneof(nasty, fc.integer()) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
   fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
   fc.string({ maxLength: 200 }),
@@ -128,7 +155,14 @@ const request = fc
 type FuzzRequest = typeof request extends fc.Arbitrary<infer T> ? T : never;
 /** Submits that pass validation (some with a secret in the input), so tasks run and are read back. */
 const submit: fc.Arbitrary<FuzzRequest> = fc
-  .record({ workflow: fc.constantFrom('review', 'echo', 'doomed'), content: fc.oneof(fc.string(), secret, secret.map((s) => `token ${s} leaked`)) })
+  .record({
+    workflow: fc.constantFrom('review', 'echo', 'doomed'),
+    content: fc.oneof(
+      fc.string(),
+      secret,
+      secret.map((s) => `token ${s} leaked`),
+    ),
+  })
   .map(({ workflow, content }) => ({
     method: 'POST',
     path: '/api/tasks',
@@ -150,7 +184,10 @@ function collect(json: unknown): void {
 }
 /** The path with `$task` / `$escalation` replaced by a seen id (picked by the path's length, so runs replay). */
 function materialize(path: string): string {
-  return path.replace(/\$(task|escalation)/g, (_, kind: 'task' | 'escalation') => seen[kind][path.length % Math.max(1, seen[kind].length)] ?? 'none');
+  return path.replace(
+    /\$(task|escalation)/g,
+    (_, kind: 'task' | 'escalation') => seen[kind][path.length % Math.max(1, seen[kind].length)] ?? 'none',
+  );
 }
 
 function init(r: FuzzRequest): RequestInit {

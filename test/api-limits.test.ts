@@ -36,7 +36,9 @@ describe('the handler timeout', () => {
   });
 
   it('leaves the event stream open past the limit', async () => {
-    const stream = await SseClient.open('http://in-process/api/events', { 'last-event-id': '0' }, (url, init) => Promise.resolve(a.app.request(url, init)));
+    const stream = await SseClient.open('http://in-process/api/events', { 'last-event-id': '0' }, (url, init) =>
+      Promise.resolve(a.app.request(url, init)),
+    );
     await new Promise((r) => setTimeout(r, 120)); // longer than the 50 ms limit
     const res = await a.req('POST', '/api/tasks', { workflow: 'easy', input: {} });
     await a.engine.result(res.json.id);

@@ -35,14 +35,25 @@ beforeAll(async () => {
           circuitBreaker: { failureThreshold: 1000 },
         },
         broken: { adapter: { type: 'simulated', latencyMs: 0, permanentFailureRate: 1 }, retry: { maxAttempts: 1 } },
-        fragile: { adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 }, retry: { maxAttempts: 1 }, circuitBreaker: { failureThreshold: 1 } },
+        fragile: {
+          adapter: { type: 'simulated', latencyMs: 0, failureRate: 1 },
+          retry: { maxAttempts: 1 },
+          circuitBreaker: { failureThreshold: 1 },
+        },
         sleeper: { adapter: { type: 'simulated', latencyMs: '1h' }, timeoutMs: '2h' },
       },
       fallbackChains: { flaky: ['good'] },
       escalation: {
         // pager points at the discard port, where nothing listens: every send to it fails.
-        channels: { console: { type: 'log' }, pager: { type: 'slack', channel: '#pager', tokenEnv: 'METRICS_SLACK_TOKEN', apiUrl: 'http://127.0.0.1:9/api/' } },
-        severities: { medium: { channels: ['console', 'pager'] }, high: { channels: ['console', 'pager'] }, critical: { channels: ['console', 'pager'] } },
+        channels: {
+          console: { type: 'log' },
+          pager: { type: 'slack', channel: '#pager', tokenEnv: 'METRICS_SLACK_TOKEN', apiUrl: 'http://127.0.0.1:9/api/' },
+        },
+        severities: {
+          medium: { channels: ['console', 'pager'] },
+          high: { channels: ['console', 'pager'] },
+          critical: { channels: ['console', 'pager'] },
+        },
       },
     },
     workflows: [
@@ -94,8 +105,12 @@ describe('GET /metrics', () => {
 
     const attempts = tasks.flatMap((t) => t.attempts);
     expect(attempts.filter((a) => a.agent === 'flaky')).toHaveLength(9);
-    expect(delta('warden_attempts_total', { agent: 'flaky', outcome: 'error' })).toBe(attempts.filter((a) => a.agent === 'flaky' && a.outcome === 'error').length);
-    expect(delta('warden_attempts_total', { agent: 'good', outcome: 'ok' })).toBe(attempts.filter((a) => a.agent === 'good' && a.outcome === 'ok').length);
+    expect(delta('warden_attempts_total', { agent: 'flaky', outcome: 'error' })).toBe(
+      attempts.filter((a) => a.agent === 'flaky' && a.outcome === 'error').length,
+    );
+    expect(delta('warden_attempts_total', { agent: 'good', outcome: 'ok' })).toBe(
+      attempts.filter((a) => a.agent === 'good' && a.outcome === 'ok').length,
+    );
     expect(delta('warden_attempts_total', { agent: 'good', outcome: 'error' })).toBe(0);
     expect(delta('warden_attempt_errors_total', { agent: 'flaky' })).toBe(9);
     expect(delta('warden_attempt_duration_seconds_count', { agent: 'flaky', outcome: 'error' })).toBe(9);
@@ -114,7 +129,10 @@ describe('GET /metrics', () => {
     await until(async () => {
       const m = await scrape();
       delta = (name, labels) => m.sum(name, labels) - before.sum(name, labels);
-      return delta('warden_escalation_deliveries_total', { channel: 'console', outcome: 'sent' }) >= 2 && delta('warden_escalation_deliveries_total', { channel: 'pager', outcome: 'failed' }) >= 2;
+      return (
+        delta('warden_escalation_deliveries_total', { channel: 'console', outcome: 'sent' }) >= 2 &&
+        delta('warden_escalation_deliveries_total', { channel: 'pager', outcome: 'failed' }) >= 2
+      );
     }, 10_000);
     expect(delta('warden_tasks_ended_total', { workflow: 'doomed', status: 'degraded' })).toBe(1);
     expect(delta('warden_tasks_ended_total', { workflow: 'hopeless', status: 'failed' })).toBe(1);
@@ -151,7 +169,11 @@ describe('GET /metrics', () => {
       ],
     };
     const real = api.engine.supervisor;
-    Object.defineProperty(api.engine, 'supervisor', { value: { healthSummary: () => summary, on() {}, off() {} }, configurable: true, writable: true });
+    Object.defineProperty(api.engine, 'supervisor', {
+      value: { healthSummary: () => summary, on() {}, off() {} },
+      configurable: true,
+      writable: true,
+    });
     try {
       const m = await scrape();
       expect(m.value('warden_supervisor_state', { component: 'system:event-loop', state: 'recovering' })).toBe(1);

@@ -33,10 +33,17 @@ beforeAll(async () => {
         broken: { adapter: { type: 'simulated', latencyMs: 0, permanentFailureRate: 1 }, retry: { maxAttempts: 1 } },
       },
       fallbackChains: { bad: ['good'] },
-      escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } },
+      escalation: {
+        channels: { console: { type: 'log' } },
+        severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+      },
     },
     workflows: [
-      { name: 'review', agent: 'good', inputSchema: { type: 'object', required: ['content'], properties: { content: { type: 'string' } } } },
+      {
+        name: 'review',
+        agent: 'good',
+        inputSchema: { type: 'object', required: ['content'], properties: { content: { type: 'string' } } },
+      },
       { name: 'fallback', agent: 'bad' },
       { name: 'doomed', agent: 'broken', degraded: { response: { status: 'degraded' } } },
     ],
@@ -62,7 +69,15 @@ describe('the OpenAPI document', () => {
       expect(doc.components.schemas[name]).not.toHaveProperty('$id');
       expect(doc.components.schemas[name]).not.toHaveProperty('$schema');
     }
-    expect(doc.components.schemas.Task.properties.status.enum).toEqual(['queued', 'running', 'waiting', 'completed', 'degraded', 'failed', 'cancelled']);
+    expect(doc.components.schemas.Task.properties.status.enum).toEqual([
+      'queued',
+      'running',
+      'waiting',
+      'completed',
+      'degraded',
+      'failed',
+      'cancelled',
+    ]);
   });
 
   it('has a path for every route of CONTRACT.md section 4, with its answer schema', () => {
@@ -114,7 +129,11 @@ describe('the OpenAPI document', () => {
 describe('real answers validate against the generated schemas', () => {
   it('a completed task, a degraded one and one answered by a fallback', async () => {
     const ids: string[] = [];
-    for (const [workflow, input] of [['review', { content: 'x' }], ['fallback', { n: 1 }], ['doomed', null]] as const) {
+    for (const [workflow, input] of [
+      ['review', { content: 'x' }],
+      ['fallback', { n: 1 }],
+      ['doomed', null],
+    ] as const) {
       const res = await api.req('POST', '/api/tasks', { workflow, input });
       expect(res.status, res.text).toBe(202);
       conforms('SubmitResult', res.json);

@@ -42,7 +42,10 @@ beforeAll(async () => {
         thrower: { adapter: { type: 'module', path: './agents/thrower.js' }, retry: { maxAttempts: 1 } },
         teller: { adapter: { type: 'simulated', latencyMs: 0, output: { note: `the key is ${KEY}` } } },
       },
-      escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } },
+      escalation: {
+        channels: { console: { type: 'log' } },
+        severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+      },
     },
     workflows: [
       { name: 'via-http', agent: 'echoer' },
@@ -98,7 +101,9 @@ describe('a secret an agent echoes', () => {
     // An output quoting the key is shown redacted (the store keeps what the agent answered).
     expect((await a.req('GET', `/api/tasks/${telling.id}`, undefined, auth)).json.output).toEqual({ note: 'the key is [redacted]' });
 
-    const stream = await SseClient.open('http://in-process/api/events', { 'last-event-id': '0', ...auth }, (url, init) => Promise.resolve(a.app.request(url, init)));
+    const stream = await SseClient.open('http://in-process/api/events', { 'last-event-id': '0', ...auth }, (url, init) =>
+      Promise.resolve(a.app.request(url, init)),
+    );
     const total = (await a.engine.store.transitionsSince(0, 10_000)).length;
     await stream.until((evs) => evs.filter((e) => e.event === 'transition').length >= total);
     await stream.close();

@@ -30,7 +30,9 @@ const NUMBERS = [
   'memory.bytesPerParkedTask',
   'memory.eventLoopDelayP99Ms',
   'memory.inFlight',
-  ...['warden', 'cockatiel', 'naiveRetry'].flatMap((c) => ['successRate', 'callsToDeadAgent', 'totalCalls', 'p99LatencyMs'].map((k) => `scenarios.outage.${c}.${k}`)),
+  ...['warden', 'cockatiel', 'naiveRetry'].flatMap((c) =>
+    ['successRate', 'callsToDeadAgent', 'totalCalls', 'p99LatencyMs'].map((k) => `scenarios.outage.${c}.${k}`),
+  ),
   'scenarios.outage.floor.callsToDeadAgent',
   'scenarios.rateLimit.warden.successRate',
   'scenarios.rateLimit.warden.totalCalls',
@@ -48,7 +50,8 @@ const NUMBERS = [
   'recovery.resumeMs',
 ];
 
-const at = (obj: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
+const at = (obj: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
 
 describe('the benchmark', () => {
   it('runs in quick form, prints its table, and ends with every figure as a number', async () => {

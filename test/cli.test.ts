@@ -163,7 +163,14 @@ describe('client commands', () => {
   });
 
   it('refuses an --input @file that does not exist, naming it', async () => {
-    const { code, stderr } = await runCli(['submit', 'code-review', '--input', '@/definitely/not/here.json', '--url', 'http://127.0.0.1:9']);
+    const { code, stderr } = await runCli([
+      'submit',
+      'code-review',
+      '--input',
+      '@/definitely/not/here.json',
+      '--url',
+      'http://127.0.0.1:9',
+    ]);
     expect(code).toBe(1);
     expect(lines(stderr)).toEqual([expect.stringMatching(/^error: cannot read input file \/definitely\/not\/here\.json: ENOENT/)]);
   });

@@ -72,7 +72,13 @@ beforeAll(async () => {
     [
       { name: 'review', agent: 'flaky', inputSchema: reviewInput, deadlineMs: '24h', degraded: { response: DEGRADED_REVIEW } },
       { name: 'garbled-review', agent: 'garbled', inputSchema: reviewInput, deadlineMs: '24h' },
-      { name: 'doomed', agent: 'gatekeeper', deadlineMs: '24h', severity: 'medium', degraded: { response: { status: 'degraded', message: 'manual review' } } },
+      {
+        name: 'doomed',
+        agent: 'gatekeeper',
+        deadlineMs: '24h',
+        severity: 'medium',
+        degraded: { response: { status: 'degraded', message: 'manual review' } },
+      },
       { name: 'doomed-hard', agent: 'gatekeeper', deadlineMs: '24h' },
     ],
   );

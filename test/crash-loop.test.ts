@@ -27,18 +27,21 @@ function startAgent() {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output: known.output }));
         return;
       }
-      setTimeout(() => {
-        const again = executions.get(key);
-        if (again) {
-          // A concurrent duplicate raced the first run: answer with the first result.
-          again.replays++;
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output: again.output }));
-          return;
-        }
-        const output = { key, run: Math.random().toString(36).slice(2), input: JSON.parse(body).input };
-        executions.set(key, { output, runs: 1, replays: 0 });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output }));
-      }, 20 + Math.random() * 130);
+      setTimeout(
+        () => {
+          const again = executions.get(key);
+          if (again) {
+            // A concurrent duplicate raced the first run: answer with the first result.
+            again.replays++;
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output: again.output }));
+            return;
+          }
+          const output = { key, run: Math.random().toString(36).slice(2), input: JSON.parse(body).input };
+          executions.set(key, { output, runs: 1, replays: 0 });
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output }));
+        },
+        20 + Math.random() * 130,
+      );
     });
   });
   return new Promise<{ url: string; executions: typeof executions; close: () => Promise<void> }>((resolve) =>
@@ -129,11 +132,17 @@ describe('crash loop', () => {
     await submitter;
     expect(ids.size).toBe(TASKS);
 
-    const all = await until(async () => {
-      const r = await api(base, 'GET', `/api/tasks?limit=1000`);
-      const tasks = r.body.tasks as { id: string; status: string; output: unknown }[];
-      return tasks.length === TASKS && tasks.every((t) => ['completed', 'degraded', 'failed', 'cancelled'].includes(t.status)) ? tasks : undefined;
-    }, 60_000, 100);
+    const all = await until(
+      async () => {
+        const r = await api(base, 'GET', `/api/tasks?limit=1000`);
+        const tasks = r.body.tasks as { id: string; status: string; output: unknown }[];
+        return tasks.length === TASKS && tasks.every((t) => ['completed', 'degraded', 'failed', 'cancelled'].includes(t.status))
+          ? tasks
+          : undefined;
+      },
+      60_000,
+      100,
+    );
 
     expect(kills).toBeGreaterThanOrEqual(5);
     expect(new Set(all.map((t) => t.id))).toEqual(new Set(ids.values()));

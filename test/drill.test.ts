@@ -44,7 +44,16 @@ describe('the drill simulator', () => {
   it('waits out a Retry-After before calling the same task again', async () => {
     // One agent and a breaker that never opens, so throttled tasks have to come back to it.
     const loaded = createLoadedConfig(
-      { agents: { llm: { adapter: { type: 'simulated' }, retry: { maxAttempts: 6, initialDelayMs: 100 }, circuitBreaker: { failureThreshold: 1000 } } }, store: 'memory:' },
+      {
+        agents: {
+          llm: {
+            adapter: { type: 'simulated' },
+            retry: { maxAttempts: 6, initialDelayMs: 100 },
+            circuitBreaker: { failureThreshold: 1000 },
+          },
+        },
+        store: 'memory:',
+      },
       { workflows: [{ name: 'ask', agent: 'llm' }] },
     );
     const r = await runDrill({ loaded, scenario: 'rate-limit', seed: 1, tasks: 40 });
@@ -65,8 +74,20 @@ describe('the drill simulator', () => {
       { agents: { a: { adapter: { type: 'simulated' } } }, store: 'memory:' },
       {
         workflows: [
-          { name: 'ok', agent: 'a', inputSchema: { type: 'object', required: ['n', 'tags'], properties: { n: { type: 'integer', minimum: 3 }, tags: { type: 'array', minItems: 1, items: { type: 'string' } } } } },
-          { name: 'picky', agent: 'a', inputSchema: { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]+$' } } } },
+          {
+            name: 'ok',
+            agent: 'a',
+            inputSchema: {
+              type: 'object',
+              required: ['n', 'tags'],
+              properties: { n: { type: 'integer', minimum: 3 }, tags: { type: 'array', minItems: 1, items: { type: 'string' } } },
+            },
+          },
+          {
+            name: 'picky',
+            agent: 'a',
+            inputSchema: { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]+$' } } },
+          },
         ],
       },
     );

@@ -13,7 +13,11 @@ import { durableStoreUrl } from './helpers/testStore.js';
 const AGENT = { type: 'module', path: './test/fixtures/agents/lifecycle-agent.js' } as const;
 const config = (retryDelay: number) => ({
   agents: {
-    a: { adapter: AGENT, retry: { maxAttempts: 3, initialDelayMs: retryDelay, maxDelayMs: retryDelay, jitter: 'none' }, circuitBreaker: { failureThreshold: 2, openMs: 60_000 } },
+    a: {
+      adapter: AGENT,
+      retry: { maxAttempts: 3, initialDelayMs: retryDelay, maxDelayMs: retryDelay, jitter: 'none' },
+      circuitBreaker: { failureThreshold: 2, openMs: 60_000 },
+    },
     b: { adapter: AGENT },
   },
   fallbackChains: { a: ['b'] },
@@ -25,7 +29,16 @@ let cleanup: (() => Promise<void>) | undefined;
 const engines: Engine[] = [];
 
 async function open(clock: SimulatedClock, retryDelay = 10_000) {
-  const engine = await createEngine({ config: config(retryDelay), workflows, store: storeUrl, clock, random: () => 0.5, logger: silentLogger, mode: 'local', supervisor: false });
+  const engine = await createEngine({
+    config: config(retryDelay),
+    workflows,
+    store: storeUrl,
+    clock,
+    random: () => 0.5,
+    logger: silentLogger,
+    mode: 'local',
+    supervisor: false,
+  });
   engines.push(engine);
   return engine;
 }
@@ -123,6 +136,8 @@ describe('durable execution', () => {
     const second = await open(new SimulatedClock(1_000));
     const b = await second.submit('w', { script: { a: ['ok'] } }, { idempotencyKey: 'order-17' });
     expect(b).toMatchObject({ id: a.id, created: false });
-    await expect(second.submit('w', { script: { a: ['permanent'] } }, { idempotencyKey: 'order-17' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    await expect(second.submit('w', { script: { a: ['permanent'] } }, { idempotencyKey: 'order-17' })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
   });
 });

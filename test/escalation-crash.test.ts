@@ -58,7 +58,12 @@ beforeAll(async () => {
       escalation: {
         channels: {
           slack: { type: 'slack', channel: '#deploys', tokenEnv: 'SLACK_BOT_TOKEN', apiUrl: slack.url },
-          email: { type: 'email', from: 'warden@example.com', to: ['oncall@example.com'], smtp: { host: '127.0.0.1', port: smtp.port, secure: false } },
+          email: {
+            type: 'email',
+            from: 'warden@example.com',
+            to: ['oncall@example.com'],
+            smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
+          },
         },
         severities: { high: { channels: ['slack', 'email'] } },
       },
@@ -178,7 +183,9 @@ describe('escalation delivery across a crash', () => {
     // once recorded, a send is never repeated: another crash and start send nothing more
     await w2.stop('SIGKILL');
     const w3 = await serve(db);
-    expect((await api(w3.url, 'GET', `/api/escalations/${esc.id}`)).body.outbox.every((r: { status: string }) => r.status === 'sent')).toBe(true);
+    expect((await api(w3.url, 'GET', `/api/escalations/${esc.id}`)).body.outbox.every((r: { status: string }) => r.status === 'sent')).toBe(
+      true,
+    );
     // a negative, so it needs a little real time: the sender runs at start, well within this
     await new Promise((r) => setTimeout(r, 500));
     expect(slack.calls).toHaveLength(1);

@@ -139,7 +139,10 @@ async function delivered(escalationId: string, n = 1): Promise<OutboxRow[]> {
 
 /** Waits until a pending outbox row of the escalation has failed `attempts` times, and returns it. */
 async function failedAttempt(escalationId: string, channel: string, attempts: number): Promise<OutboxRow> {
-  return until(async () => (await engine.store.outboxOf(escalationId)).find((r) => r.channel === channel && r.attempts === attempts), 15_000);
+  return until(
+    async () => (await engine.store.outboxOf(escalationId)).find((r) => r.channel === channel && r.attempts === attempts),
+    15_000,
+  );
 }
 
 /** Lets I/O callbacks run and waits until the outbox has nothing due: the sender is idle. */
@@ -159,10 +162,17 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store',
   describe('severity routing', () => {
     it('sends each severity to exactly its channels, and low severity to the log only', async () => {
       await start({
-        severities: { low: { channels: [] }, medium: { channels: ['slack'] }, high: { channels: ['slack', 'email'] }, critical: { channels: ['email'] } },
+        severities: {
+          low: { channels: [] },
+          medium: { channels: ['slack'] },
+          high: { channels: ['slack', 'email'] },
+          critical: { channels: ['email'] },
+        },
       });
       const tasks = Object.fromEntries(await Promise.all(SEVERITIES.map(async (s) => [s, await run(`svc-${s}`)] as const)));
-      const escalations = Object.fromEntries(await Promise.all(SEVERITIES.map(async (s) => [s, await escalationOf(tasks[s]!.id)] as const)));
+      const escalations = Object.fromEntries(
+        await Promise.all(SEVERITIES.map(async (s) => [s, await escalationOf(tasks[s]!.id)] as const)),
+      );
       for (const s of ['medium', 'high', 'critical'] as const) await delivered(escalations[s]!.id);
       await quiet();
 
@@ -172,7 +182,10 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store',
         expect(escalations[s]!.severity).toBe(s);
         expect(escalations[s]!.status).toBe('open');
       }
-      const count = (s: (typeof SEVERITIES)[number]) => ({ slack: slack.parents(tasks[s]!.id).length, email: smtp.about(tasks[s]!.id).length });
+      const count = (s: (typeof SEVERITIES)[number]) => ({
+        slack: slack.parents(tasks[s]!.id).length,
+        email: smtp.about(tasks[s]!.id).length,
+      });
       expect(count('low')).toEqual({ slack: 0, email: 0 });
       expect(count('medium')).toEqual({ slack: 1, email: 0 });
       expect(count('high')).toEqual({ slack: 1, email: 1 });
@@ -218,7 +231,14 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store',
       expect(post!.params['channel']).toBe('#ops');
       const blocks = JSON.stringify(blocksOf(post!));
       expect(blocksOf(post!)[0]).toMatchObject({ type: 'header', text: { text: '🔴 HIGH · svc-high failed' } });
-      for (const needle of [task.id, 'svc-high', 'HIGH', esc.errorCodes.join(', '), 'a → b', `*Timeline* (UTC, ${transitions.length} transitions)`]) {
+      for (const needle of [
+        task.id,
+        'svc-high',
+        'HIGH',
+        esc.errorCodes.join(', '),
+        'a → b',
+        `*Timeline* (UTC, ${transitions.length} transitions)`,
+      ]) {
         expect(blocks).toContain(needle);
       }
       // every transition is a line of the timeline, e.g. "09:00:00.000 attempting → routing ATTEMPT_FAILED a#1 AGENT_REJECTED"
@@ -521,7 +541,11 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store',
       expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
       expect(slack.of('chat.postMessage').map((c) => c.status)).toEqual([429, 200]);
       expect(slack.parents(task.id)).toHaveLength(1);
-      expect(channelOf((await engine.store.getEscalation(esc.id))!, 'slack')).toMatchObject({ delivered: true, status: 'sent', attempts: 2 });
+      expect(channelOf((await engine.store.getEscalation(esc.id))!, 'slack')).toMatchObject({
+        delivered: true,
+        status: 'sent',
+        attempts: 2,
+      });
     });
 
     it('retries an SMTP 451 and records 2 attempts', async () => {
@@ -539,11 +563,18 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store',
       const [sent] = await delivered(esc.id);
       expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
       expect(smtp.about(task.id)).toHaveLength(1);
-      expect(channelOf((await engine.store.getEscalation(esc.id))!, 'email')).toMatchObject({ delivered: true, status: 'sent', attempts: 2 });
+      expect(channelOf((await engine.store.getEscalation(esc.id))!, 'email')).toMatchObject({
+        delivered: true,
+        status: 'sent',
+        attempts: 2,
+      });
     });
 
     it('delivers the mail once the SMTP server is back on its port', async () => {
-      await start({ severities: { critical: { channels: ['email'] } }, delivery: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 8000 } });
+      await start({
+        severities: { critical: { channels: ['email'] } },
+        delivery: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 8000 },
+      });
       const port = smtp.port;
       await smtp.stop();
       const task = await run('svc-critical');

@@ -53,16 +53,20 @@ async function raw(path: string, body: string | Uint8Array, contentType = 'appli
 /** One request through `agent` (a keep-alive `node:http` agent), resolving with the status and text. */
 function request(agent: http.Agent, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${warden.url}${path}`, { method, agent, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        bodies.push(text);
-        resolve({ status: res.statusCode ?? 0, text });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      `${warden.url}${path}`,
+      { method, agent, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          bodies.push(text);
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -133,7 +137,10 @@ describe('POST /api/tasks with a bad body', () => {
       const res = await raw('/api/tasks', body);
       expect(res.status, body).toBe(400);
       expect(res.body?.error.code, body).toBe('INPUT_INVALID');
-      expect(res.body?.error.issues?.map((i) => i.path), body).toEqual(['(root)']);
+      expect(
+        res.body?.error.issues?.map((i) => i.path),
+        body,
+      ).toEqual(['(root)']);
     }
   });
 
@@ -202,7 +209,13 @@ describe('POST /api/tasks with a bad body', () => {
       // The 413 goes out before the body is read. A connection left in that state must be closed
       // (Connection: close), not offered for reuse, or the client's next request on it dies.
       const next: (number | string)[] = [];
-      for (let i = 0; i < 3; i++) next.push(await request(agent, 'GET', '/api/tasks?limit=1').then((r) => r.status, (e: NodeJS.ErrnoException) => e.code ?? e.message));
+      for (let i = 0; i < 3; i++)
+        next.push(
+          await request(agent, 'GET', '/api/tasks?limit=1').then(
+            (r) => r.status,
+            (e: NodeJS.ErrnoException) => e.code ?? e.message,
+          ),
+        );
       expect(next).toEqual([200, 200, 200]);
     } finally {
       agent.destroy();
@@ -315,10 +328,16 @@ describe('reading tasks', () => {
 
 describe('GET /api/agents', () => {
   it('lists every configured agent with its circuit, health, load and limit', async () => {
-    const res = await call<{ agents: { id: string; capabilities: string[]; circuit: { state: string }; health: { status: string }; inFlight: number; maxConcurrency: number }[] }>(
-      'GET',
-      '/api/agents',
-    );
+    const res = await call<{
+      agents: {
+        id: string;
+        capabilities: string[];
+        circuit: { state: string };
+        health: { status: string };
+        inFlight: number;
+        maxConcurrency: number;
+      }[];
+    }>('GET', '/api/agents');
     expect(res.status).toBe(200);
     expect(res.body.agents.map((a) => a.id).sort()).toEqual(['broken', 'reviewer', 'sleeper']);
     for (const a of res.body.agents) {
@@ -347,13 +366,22 @@ describe('POST /api/tasks/:id/cancel', () => {
 
   it('cancels a task whose attempt is in flight, freeing the agent', async () => {
     const id = await submit('slow', {});
-    await until(async () => (await call<{ agents: { id: string; inFlight: number }[] }>('GET', '/api/agents')).body.agents.find((a) => a.id === 'sleeper')!.inFlight === 1);
+    await until(
+      async () =>
+        (await call<{ agents: { id: string; inFlight: number }[] }>('GET', '/api/agents')).body.agents.find((a) => a.id === 'sleeper')!
+          .inFlight === 1,
+    );
     const res = await call<Task>('POST', `/api/tasks/${id}/cancel`);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('cancelled');
-    const transitions = (await call<{ transitions: { from: string; to: string; event: string }[] }>('GET', `/api/tasks/${id}/transitions`)).body.transitions;
+    const transitions = (await call<{ transitions: { from: string; to: string; event: string }[] }>('GET', `/api/tasks/${id}/transitions`))
+      .body.transitions;
     expect(transitions.at(-1)).toMatchObject({ from: 'attempting', to: 'cancelled', event: 'CANCEL' });
-    await until(async () => (await call<{ agents: { id: string; inFlight: number }[] }>('GET', '/api/agents')).body.agents.find((a) => a.id === 'sleeper')!.inFlight === 0);
+    await until(
+      async () =>
+        (await call<{ agents: { id: string; inFlight: number }[] }>('GET', '/api/agents')).body.agents.find((a) => a.id === 'sleeper')!
+          .inFlight === 0,
+    );
   });
 
   it('answers 404 for an unknown task', async () => {
@@ -365,7 +393,11 @@ describe('POST /api/tasks/:id/cancel', () => {
 
 describe('unknown routes', () => {
   it('answer 404 NOT_FOUND as JSON naming the method and path', async () => {
-    for (const [method, path] of [['GET', '/api/nope'], ['POST', '/api/tasks/x/explode'], ['DELETE', '/api/tasks']]) {
+    for (const [method, path] of [
+      ['GET', '/api/nope'],
+      ['POST', '/api/tasks/x/explode'],
+      ['DELETE', '/api/tasks'],
+    ]) {
       const res = await call(method!, path!);
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);

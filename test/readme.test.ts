@@ -38,7 +38,15 @@ describe('the README tour', () => {
   });
 
   it('submit --wait shows the transitions and exits with the outcome', async () => {
-    const r = await runCli(['submit', 'code-review', '--input', '{"content":"function add(a, b) { return a + b }"}', '--wait', '--url', url]);
+    const r = await runCli([
+      'submit',
+      'code-review',
+      '--input',
+      '{"content":"function add(a, b) { return a + b }"}',
+      '--wait',
+      '--url',
+      url,
+    ]);
     expect([0, 3]).toContain(r.code); // completed, or degraded when every simulated agent failed
     expect(r.stdout).toMatch(/∅ → queued\s+SUBMIT/);
     expect(r.stdout).toMatch(/routing → attempting\s+ROUTED senior-backend-developer#1/);
@@ -57,7 +65,16 @@ describe('the README tour', () => {
   });
 
   it('an idempotency key returns the first task', async () => {
-    const args = ['submit', 'deployment', '--input', '{"service":"api","version":"1.4.2"}', '--idempotency-key', 'deploy-api-1.4.2', '--url', url];
+    const args = [
+      'submit',
+      'deployment',
+      '--input',
+      '{"service":"api","version":"1.4.2"}',
+      '--idempotency-key',
+      'deploy-api-1.4.2',
+      '--url',
+      url,
+    ];
     const a = await runCli(args);
     const b = await runCli(args);
     expect(a.code).toBe(0);

@@ -26,7 +26,10 @@ let servers: Server[] = [];
 async function project(agentUrl: string) {
   dir = await mkdtemp(join(tmpdir(), 'warden-shutdown-'));
   await mkdir(join(dir, 'workflows'));
-  await writeFile(join(dir, 'agents.config.json'), JSON.stringify({ agents: { slow: { adapter: { type: 'http', url: agentUrl } } }, store: 'sqlite:./w.db' }));
+  await writeFile(
+    join(dir, 'agents.config.json'),
+    JSON.stringify({ agents: { slow: { adapter: { type: 'http', url: agentUrl } } }, store: 'sqlite:./w.db' }),
+  );
   await writeFile(join(dir, 'workflows', 'job.json'), JSON.stringify({ name: 'job', agent: 'slow' }));
   return join(dir, 'agents.config.json');
 }
@@ -50,12 +53,16 @@ describe('graceful shutdown', () => {
 
     const raced: string[] = [];
     w.proc.kill('SIGTERM');
-    const refused = await until(async () => {
-      const r = await api(w.url, 'POST', '/api/tasks', { workflow: 'job', input: {} }).catch(() => undefined);
-      // A submit that beat the signal was accepted: it may be parked by the drain, and must finish after the restart.
-      if (r?.status === 202) raced.push(r.body.id);
-      return r && r.status === 503 ? r : undefined;
-    }, 1_000, 10);
+    const refused = await until(
+      async () => {
+        const r = await api(w.url, 'POST', '/api/tasks', { workflow: 'job', input: {} }).catch(() => undefined);
+        // A submit that beat the signal was accepted: it may be parked by the drain, and must finish after the restart.
+        if (r?.status === 202) raced.push(r.body.id);
+        return r && r.status === 503 ? r : undefined;
+      },
+      1_000,
+      10,
+    );
     expect(refused.body.error.code).toBe('ENGINE_STOPPING');
     const exit = await w.exited;
     expect(exit.code).toBe(0);
@@ -69,7 +76,8 @@ describe('graceful shutdown', () => {
       const tr = await api(again.url, 'GET', `/api/tasks/${id}/transitions`);
       expect(tr.body.transitions.some((x: { event: string }) => x.event === 'RECOVERED')).toBe(false);
     }
-    for (const id of raced) await until(async () => (await api(again.url, 'GET', `/api/tasks/${id}`)).body.status === 'completed', 20_000, 50);
+    for (const id of raced)
+      await until(async () => (await api(again.url, 'GET', `/api/tasks/${id}`)).body.status === 'completed', 20_000, 50);
     expect((await api(again.url, 'GET', '/api/tasks')).body.tasks).toHaveLength(ids.length + raced.length);
   });
 
@@ -85,10 +93,14 @@ describe('graceful shutdown', () => {
 
     const again = await startWarden(['--config', config]);
     procs.push(again);
-    const task = await until(async () => {
-      const t = await api(again.url, 'GET', `/api/tasks/${body.id}`);
-      return t.body.status === 'completed' ? t.body : undefined;
-    }, 20_000, 50);
+    const task = await until(
+      async () => {
+        const t = await api(again.url, 'GET', `/api/tasks/${body.id}`);
+        return t.body.status === 'completed' ? t.body : undefined;
+      },
+      20_000,
+      50,
+    );
     expect(task.attempts.filter((a: { outcome: string }) => a.outcome === 'ok')).toHaveLength(1);
     const tr = await api(again.url, 'GET', `/api/tasks/${body.id}/transitions`);
     expect(tr.body.transitions.map((x: { event: string }) => x.event)).toContain('RECOVERED');

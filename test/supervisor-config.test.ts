@@ -19,10 +19,16 @@ async function validate(config: unknown) {
 
 describe('warden validate on recovery ladders', () => {
   it('refuses an unknown strategy name with exit 1 and the dotted path', async () => {
-    const { code, stdout, stderr } = await validate({ agents: { a: { adapter: sim, healthCheck: probe, recovery: [{ strategy: 'reset-circuit' }, { strategy: 'reboot-universe' }] } } });
+    const { code, stdout, stderr } = await validate({
+      agents: { a: { adapter: sim, healthCheck: probe, recovery: [{ strategy: 'reset-circuit' }, { strategy: 'reboot-universe' }] } },
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(lines(stderr)).toEqual([expect.stringMatching(/^agents\.config\.json: agents\.a\.recovery\.1\.strategy: must be one of "restart-process", "reset-circuit", .*"module"$/)]);
+    expect(lines(stderr)).toEqual([
+      expect.stringMatching(
+        /^agents\.config\.json: agents\.a\.recovery\.1\.strategy: must be one of "restart-process", "reset-circuit", .*"module"$/,
+      ),
+    ]);
   });
 
   it('refuses strategies that do not fit their component, each on its own line', async () => {
@@ -31,7 +37,9 @@ describe('warden validate on recovery ladders', () => {
         a: { adapter: sim, healthCheck: probe, recovery: [{ strategy: 'restart-process' }, { strategy: 'clear-caches' }] },
         b: { adapter: sim, recovery: [{ strategy: 'drain' }] },
       },
-      supervisor: { recovery: { heap: [{ strategy: 'reset-circuit' }], 'event-loop': [{ strategy: 'reconnect' }], store: [{ strategy: 'reconnect' }] } },
+      supervisor: {
+        recovery: { heap: [{ strategy: 'reset-circuit' }], 'event-loop': [{ strategy: 'reconnect' }], store: [{ strategy: 'reconnect' }] },
+      },
     });
     expect(code).toBe(1);
     expect(lines(stderr)).toEqual([
@@ -69,10 +77,21 @@ describe('warden validate on recovery ladders', () => {
           adapter: { type: 'http', url: 'http://127.0.0.1:9101/run' },
           process: { command: 'node', args: ['agent.js'], maxRestarts: 3, withinMs: '5m' },
           healthCheck: { type: 'http', url: 'http://127.0.0.1:9101/health', startupGraceMs: '5s' },
-          recovery: [{ strategy: 'reset-circuit' }, { strategy: 'restart-process' }, { strategy: 'webhook', url: 'http://127.0.0.1:9/hook' }],
+          recovery: [
+            { strategy: 'reset-circuit' },
+            { strategy: 'restart-process' },
+            { strategy: 'webhook', url: 'http://127.0.0.1:9/hook' },
+          ],
         },
       },
-      supervisor: { intervalMs: '2s', recovery: { heap: [{ strategy: 'clear-caches' }], store: [{ strategy: 'reconnect' }], queue: [{ strategy: 'command', command: 'true' }] } },
+      supervisor: {
+        intervalMs: '2s',
+        recovery: {
+          heap: [{ strategy: 'clear-caches' }],
+          store: [{ strategy: 'reconnect' }],
+          queue: [{ strategy: 'command', command: 'true' }],
+        },
+      },
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -66,19 +66,34 @@ afterEach(async () => {
   await server.close();
 });
 
-async function start(agents: Record<string, unknown>, extra: Record<string, unknown> = {}, workflows: object[] = [], store = new MemoryStore()): Promise<[Engine, Supervisor]> {
+async function start(
+  agents: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  workflows: object[] = [],
+  store = new MemoryStore(),
+): Promise<[Engine, Supervisor]> {
   const config = { agents, supervisor: { checks: [] }, store: 'memory:', ...extra };
   engine = await createEngine({ config, workflows, store, clock, random: () => 0.5, logger: silentLogger });
   return [engine, engine.supervisor!];
 }
 
-const probe = (over: Record<string, unknown> = {}) => ({ type: 'http', url: `${server.base}/health`, intervalMs: '10s', timeoutMs: '1s', failureThreshold: 2, ...over });
+const probe = (over: Record<string, unknown> = {}) => ({
+  type: 'http',
+  url: `${server.base}/health`,
+  intervalMs: '10s',
+  timeoutMs: '1s',
+  failureThreshold: 2,
+  ...over,
+});
 const simulated = { type: 'simulated', latencyMs: 10 };
-const rows = (s: Supervisor, name: string) => s.transitions(name).map((t) => [t.at, t.from, t.to, t.event, t.strategy ?? '-', t.detail ?? '-']);
+const rows = (s: Supervisor, name: string) =>
+  s.transitions(name).map((t) => [t.at, t.from, t.to, t.event, t.strategy ?? '-', t.detail ?? '-']);
 
 describe('an agent with an HTTP health probe', () => {
   it('goes suspect → unhealthy → recovering → verifying → healthy when a webhook strategy fixes it, on the injected clock', async () => {
-    const [e, sup] = await start({ probed: { adapter: simulated, healthCheck: probe(), recovery: [{ strategy: 'webhook', url: `${server.base}/fix` }] } });
+    const [e, sup] = await start({
+      probed: { adapter: simulated, healthCheck: probe(), recovery: [{ strategy: 'webhook', url: `${server.base}/fix` }] },
+    });
     const readiness: string[] = [];
     sup.on('transition', (t) => readiness.push(`${t.to}:${e.agents.get('probed')!.health}`));
     await driveUntil(clock, () => sup.component('probed')!.state === 'healthy', [e, sup]);
@@ -95,12 +110,32 @@ describe('an agent with an HTTP health probe', () => {
       [at(20_000), 'verifying', 'healthy', 'CHECK_OK', 'webhook', 'HTTP 200'],
     ]);
     // Routing reads readiness: pulled while unhealthy, recovering and verifying; back once healthy.
-    expect(readiness).toEqual(['healthy:healthy', 'suspect:healthy', 'unhealthy:unhealthy', 'recovering:unhealthy', 'verifying:unhealthy', 'healthy:healthy']);
+    expect(readiness).toEqual([
+      'healthy:healthy',
+      'suspect:healthy',
+      'unhealthy:unhealthy',
+      'recovering:unhealthy',
+      'verifying:unhealthy',
+      'healthy:healthy',
+    ]);
     expect(server.fixes).toEqual([
-      expect.objectContaining({ component: 'agent:probed', kind: 'agent', agent: 'probed', check: 'http', strategyIndex: 0, at: at(20_000) }),
+      expect.objectContaining({
+        component: 'agent:probed',
+        kind: 'agent',
+        agent: 'probed',
+        check: 'http',
+        strategyIndex: 0,
+        at: at(20_000),
+      }),
     ]);
     expect((server.fixes[0] as { history: { ok: boolean }[] }).history.map((h) => h.ok)).toEqual([true, false, false]);
-    expect(sup.component('probed')).toMatchObject({ name: 'agent:probed', kind: 'agent', state: 'healthy', health: 'healthy', lastCheck: { at: at(20_000), ok: true } });
+    expect(sup.component('probed')).toMatchObject({
+      name: 'agent:probed',
+      kind: 'agent',
+      state: 'healthy',
+      health: 'healthy',
+      lastCheck: { at: at(20_000), ok: true },
+    });
     expect(await e.store.listEscalations()).toEqual([]);
   });
 
@@ -160,12 +195,19 @@ describe('an agent with an HTTP health probe', () => {
     await driveUntil(clock, () => sup.component('probed')!.state === 'healthy', [e, sup]);
     await sup.settled();
     expect(rows(sup, 'probed').at(-1)).toEqual([at(20_000), 'escalated', 'healthy', 'CHECK_OK', '-', 'HTTP 200']);
-    expect(await e.store.listEscalations()).toEqual([expect.objectContaining({ id: incident!.id, status: 'resolved', resolvedBy: 'supervisor' })]);
+    expect(await e.store.listEscalations()).toEqual([
+      expect.objectContaining({ id: incident!.id, status: 'resolved', resolvedBy: 'supervisor' }),
+    ]);
   });
 
   it('halves the bulkhead and drains the agent while recovering, and restores both once it is healthy', async () => {
     const [e, sup] = await start({
-      probed: { adapter: simulated, maxConcurrency: 5, healthCheck: probe({ failureThreshold: 1 }), recovery: [{ strategy: 'reduce-concurrency' }, { strategy: 'drain' }] },
+      probed: {
+        adapter: simulated,
+        maxConcurrency: 5,
+        healthCheck: probe({ failureThreshold: 1 }),
+        recovery: [{ strategy: 'reduce-concurrency' }, { strategy: 'drain' }],
+      },
     });
     const slot = e.agents.get('probed')!;
     await driveUntil(clock, () => sup.component('probed')!.state === 'healthy', [e, sup]);
@@ -211,7 +253,11 @@ describe('an agent with an HTTP health probe', () => {
     const [task, transitions] = await run();
     expect(task).toMatchObject({ status: 'completed', answeredBy: 'backup' });
     expect(task.attempts.map((a) => a.agent)).toEqual(['backup']);
-    expect(transitions.find((t) => t.event === 'ROUTED')).toMatchObject({ agent: 'backup', attempt: 1, detail: { skipped: [{ agent: 'primary', reason: 'unhealthy' }] } });
+    expect(transitions.find((t) => t.event === 'ROUTED')).toMatchObject({
+      agent: 'backup',
+      attempt: 1,
+      detail: { skipped: [{ agent: 'primary', reason: 'unhealthy' }] },
+    });
 
     // The same workflow goes back to the primary once it passes its probe again.
     server.healthy = true;
@@ -244,7 +290,9 @@ describe('the supervisor API and history', () => {
       state: 'healthy',
       health: 'healthy',
       lastCheck: { at: at(0), ok: true, detail: 'HTTP 200', value: 200 },
-      transitions: [{ seq: 1, at: at(0), component: 'agent:probed', from: 'starting', to: 'healthy', event: 'CHECK_OK', detail: 'HTTP 200' }],
+      transitions: [
+        { seq: 1, at: at(0), component: 'agent:probed', from: 'starting', to: 'healthy', event: 'CHECK_OK', detail: 'HTTP 200' },
+      ],
     });
 
     for (const name of ['agent:probed', 'probed']) {

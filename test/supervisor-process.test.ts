@@ -16,7 +16,10 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/supervisor/$
 /** A logger that keeps every line, to see what the managed processes wrote. */
 function recordingLogger() {
   const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
-  const at = (level: string) => (fields: object, msg = '') => void lines.push({ level, fields: fields as Record<string, unknown>, msg });
+  const at =
+    (level: string) =>
+    (fields: object, msg = '') =>
+      void lines.push({ level, fields: fields as Record<string, unknown>, msg });
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
 }
@@ -53,7 +56,12 @@ describe('a managed agent process', () => {
       agents: {
         managed: {
           adapter: { type: 'http', url: `http://127.0.0.1:${port}/run` },
-          process: { command: process.execPath, args: [fixture('agent-server.js')], env: { PORT: String(port) }, restartBackoff: { initialMs: '2s' } },
+          process: {
+            command: process.execPath,
+            args: [fixture('agent-server.js')],
+            env: { PORT: String(port) },
+            restartBackoff: { initialMs: '2s' },
+          },
         },
       },
       supervisor: { checks: [] },
@@ -62,11 +70,17 @@ describe('a managed agent process', () => {
     engine = await createEngine({ config, workflows: [{ name: 'ask', agent: 'managed' }], store: new MemoryStore(), clock, logger });
     const sup = engine.supervisor!;
     const proc = sup.process('managed')!;
-    const listening = () => lines.filter((l) => l.fields.agent === 'managed' && l.fields.stream === 'stdout' && /^listening on/.test(l.msg));
+    const listening = () =>
+      lines.filter((l) => l.fields.agent === 'managed' && l.fields.stream === 'stdout' && /^listening on/.test(l.msg));
     await until(async () => listening().length === 1);
     await settle([engine, sup]);
     const first = proc.pid!;
-    expect(sup.component('managed')).toMatchObject({ state: 'healthy', health: 'healthy', check: 'process', process: { state: 'running', pid: first, restarts: 0 } });
+    expect(sup.component('managed')).toMatchObject({
+      state: 'healthy',
+      health: 'healthy',
+      check: 'process',
+      process: { state: 'running', pid: first, restarts: 0 },
+    });
 
     process.kill(first, 'SIGKILL');
     await until(async () => proc.state === 'backoff');
@@ -81,7 +95,9 @@ describe('a managed agent process', () => {
     const second = proc.pid!;
     expect(second).not.toBe(first);
     expect(alive(first)).toBe(false);
-    expect(proc.restarts).toEqual([{ exitAt: T0, code: null, signal: 'SIGKILL', uptimeMs: 0, delayMs: 2000, restartedAt: T0 + 2000, reason: 'exited' }]);
+    expect(proc.restarts).toEqual([
+      { exitAt: T0, code: null, signal: 'SIGKILL', uptimeMs: 0, delayMs: 2000, restartedAt: T0 + 2000, reason: 'exited' },
+    ]);
     expect(sup.transitions('managed').map((t) => [t.at, t.from, t.to, t.event])).toEqual([
       [new Date(T0).toISOString(), 'starting', 'healthy', 'CHECK_OK'],
       [new Date(T0).toISOString(), 'healthy', 'recovering', 'EXITED'],
@@ -102,7 +118,12 @@ describe('a managed agent process', () => {
     expect(alive(second)).toBe(false);
     expect(proc.state).toBe('stopped');
     // It exited 0: it got SIGTERM and closed, it was not killed.
-    expect(lines).toContainEqual(expect.objectContaining({ fields: expect.objectContaining({ agent: 'managed', code: 0, signal: null }), msg: expect.stringMatching(/process stopped/) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        fields: expect.objectContaining({ agent: 'managed', code: 0, signal: null }),
+        msg: expect.stringMatching(/process stopped/),
+      }),
+    );
   });
 
   it('backs off a process that crashes every time, gives up at the restart intensity limit and escalates exactly once', async () => {
@@ -112,7 +133,13 @@ describe('a managed agent process', () => {
       agents: {
         crasher: {
           adapter: { type: 'simulated' },
-          process: { command: process.execPath, args: [fixture('crash.js')], restartBackoff: { initialMs: '10s', maxMs: '5m' }, maxRestarts: 3, withinMs: '10m' },
+          process: {
+            command: process.execPath,
+            args: [fixture('crash.js')],
+            restartBackoff: { initialMs: '10s', maxMs: '5m' },
+            maxRestarts: 3,
+            withinMs: '10m',
+          },
         },
       },
       supervisor: { checks: [] },
@@ -160,12 +187,19 @@ describe('a managed agent process', () => {
     await sup.settled();
     const escalations = await engine.store.listEscalations();
     expect(escalations).toHaveLength(1);
-    expect(escalations[0]).toMatchObject({ workflow: 'agent:crasher', severity: 'high', status: 'open', finalErrorCode: 'RESTART_INTENSITY_EXCEEDED' });
+    expect(escalations[0]).toMatchObject({
+      workflow: 'agent:crasher',
+      severity: 'high',
+      status: 'open',
+      finalErrorCode: 'RESTART_INTENSITY_EXCEEDED',
+    });
     expect(escalations[0]!.details).toMatchObject({
       state: 'failed',
       process: { state: 'failed', restarts: [{ delayMs: 10_000 }, { delayMs: 20_000 }, { delayMs: 40_000 }] },
     });
-    expect((escalations[0]!.details as { process: { lastOutput: string[] } }).process.lastOutput).toContainEqual(expect.stringMatching(/^stderr: crashing/));
+    expect((escalations[0]!.details as { process: { lastOutput: string[] } }).process.lastOutput).toContainEqual(
+      expect.stringMatching(/^stderr: crashing/),
+    );
     expect(escalations[0]!.timeline!.at(-1)).toMatchObject({ from: 'healthy', to: 'failed', event: 'GIVE_UP' });
 
     // Warden leaves it down: an hour later there is no new process and no second escalation.

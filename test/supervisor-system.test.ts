@@ -28,7 +28,11 @@ function block(ms: number): void {
 describe('the system checks', () => {
   it('finds a blocked event loop unhealthy, escalates it, and resolves the incident once the loop is free again', async () => {
     const clock = new SimulatedClock(T0);
-    const config = { agents, supervisor: { checks: ['event-loop'], intervalMs: '1s', eventLoopDelayMs: 300, failureThreshold: 1 }, store: 'memory:' };
+    const config = {
+      agents,
+      supervisor: { checks: ['event-loop'], intervalMs: '1s', eventLoopDelayMs: 300, failureThreshold: 1 },
+      store: 'memory:',
+    };
     engine = await createEngine({ config, store: new MemoryStore(), clock, logger: silentLogger });
     const e = engine;
     const sup = e.supervisor!;
@@ -54,10 +58,24 @@ describe('the system checks', () => {
 
     const [incident, ...more] = await e.store.listEscalations();
     expect(more).toEqual([]);
-    expect(incident).toMatchObject({ workflow: 'system:event-loop', finalErrorCode: 'COMPONENT_UNHEALTHY', severity: 'high', status: 'resolved', resolvedBy: 'supervisor' });
+    expect(incident).toMatchObject({
+      workflow: 'system:event-loop',
+      finalErrorCode: 'COMPONENT_UNHEALTHY',
+      severity: 'high',
+      status: 'resolved',
+      resolvedBy: 'supervisor',
+    });
     expect(sup.healthSummary()).toEqual({
       status: 'healthy',
-      components: [{ name: 'system:event-loop', kind: 'system', status: 'healthy', state: 'healthy', lastCheck: expect.objectContaining({ ok: true }) }],
+      components: [
+        {
+          name: 'system:event-loop',
+          kind: 'system',
+          status: 'healthy',
+          state: 'healthy',
+          lastCheck: expect.objectContaining({ ok: true }),
+        },
+      ],
     });
   });
 
@@ -84,7 +102,12 @@ describe('the system checks', () => {
     const fix = fileURLToPath(new URL('./fixtures/supervisor/fix-heap.js', import.meta.url));
     const config = {
       agents,
-      supervisor: { checks: ['heap'], heapLimitBytes: 1024, failureThreshold: 2, recovery: { heap: [{ strategy: 'module', path: fix, export: 'recover' }] } },
+      supervisor: {
+        checks: ['heap'],
+        heapLimitBytes: 1024,
+        failureThreshold: 2,
+        recovery: { heap: [{ strategy: 'module', path: fix, export: 'recover' }] },
+      },
       store: 'memory:',
     };
     engine = await createEngine({ config, store: new MemoryStore(), clock, logger: silentLogger });
@@ -103,7 +126,9 @@ describe('the system checks', () => {
     expect(mod.calls).toEqual(['system:heap']);
     await sup.settled();
     const [incident] = await e.store.listEscalations();
-    expect(incident!.details).toMatchObject({ strategies: [{ strategy: 'module', ok: true, verified: false, detail: 'custom fix for system:heap' }] });
+    expect(incident!.details).toMatchObject({
+      strategies: [{ strategy: 'module', ok: true, verified: false, detail: 'custom fix for system:heap' }],
+    });
     expect(sup.healthSummary().status).toBe('unhealthy');
   });
 });

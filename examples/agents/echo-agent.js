@@ -19,7 +19,9 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (req.method !== 'POST' || req.url !== '/run') {
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } }));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } }));
     return;
   }
   let body = '';
@@ -30,7 +32,9 @@ const server = http.createServer((req, res) => {
     try {
       request = JSON.parse(body);
     } catch {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'BAD_JSON', message: 'the body is not JSON' } }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'BAD_JSON', message: 'the body is not JSON' } }));
       return;
     }
     const output = { echo: request.input, taskId: request.taskId, attempt: request.attempt, answeredBy: `echo-agent (pid ${process.pid})` };

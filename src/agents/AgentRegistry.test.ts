@@ -7,7 +7,7 @@ const simulated: AdapterConfig = { type: 'simulated', latencyMs: 0, failureRate:
 
 const agents: Record<string, { adapter: AdapterConfig; capabilities: string[]; timeoutMs?: number }> = {
   'senior-backend-developer': { adapter: simulated, capabilities: ['backend', 'code-review'], timeoutMs: 30_000 },
-  'senior-ai-engineer': { adapter: { type: 'http', url: 'http://127.0.0.1:9/run' } , capabilities: ['ai'] },
+  'senior-ai-engineer': { adapter: { type: 'http', url: 'http://127.0.0.1:9/run' }, capabilities: ['ai'] },
   'agentzero-coordinator': { adapter: simulated, capabilities: ['code-review'] },
 };
 

@@ -79,9 +79,7 @@ export class AgentRegistry<A extends AgentEntryConfig = AgentEntryConfig> {
 
   /** Closes every adapter, once; a failing close does not stop the others. */
   close(): Promise<void> {
-    this.#closed ??= Promise.allSettled([...this.#agents.values()].map((a) => a.adapter.close?.())).then(
-      () => undefined,
-    );
+    this.#closed ??= Promise.allSettled([...this.#agents.values()].map((a) => a.adapter.close?.())).then(() => undefined);
     return this.#closed;
   }
 }

@@ -60,9 +60,4 @@ export interface SimulatedAdapterConfig {
 }
 
 /** Every adapter config, discriminated by `type`. */
-export type AdapterConfig =
-  | HttpAdapterConfig
-  | OpenAIAdapterConfig
-  | CommandAdapterConfig
-  | ModuleAdapterConfig
-  | SimulatedAdapterConfig;
+export type AdapterConfig = HttpAdapterConfig | OpenAIAdapterConfig | CommandAdapterConfig | ModuleAdapterConfig | SimulatedAdapterConfig;

@@ -36,7 +36,11 @@ export class ApiClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new ApiError(0, 'CONNECTION_FAILED', `cannot reach Warden at ${this.baseUrl}${cause ? ` (${cause})` : ''}; is \`warden serve\` running? (--url or WARDEN_URL)`);
+      throw new ApiError(
+        0,
+        'CONNECTION_FAILED',
+        `cannot reach Warden at ${this.baseUrl}${cause ? ` (${cause})` : ''}; is \`warden serve\` running? (--url or WARDEN_URL)`,
+      );
     }
     const text = await res.text();
     let json: unknown;

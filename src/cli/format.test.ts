@@ -16,6 +16,14 @@ describe('duration', () => {
 
 describe('table', () => {
   it('aligns columns to their widest cell and leaves no trailing spaces', () => {
-    expect(table(['a', 'bb'], [['xxx', 'y'], [undefined, 'zz']])).toBe('a    bb\nxxx  y\n     zz');
+    expect(
+      table(
+        ['a', 'bb'],
+        [
+          ['xxx', 'y'],
+          [undefined, 'zz'],
+        ],
+      ),
+    ).toBe('a    bb\nxxx  y\n     zz');
   });
 });

@@ -4,7 +4,14 @@ import type { Transition } from '../lifecycle/types.js';
 export function table(headers: string[], rows: (string | number | undefined)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** "1.2s", "340ms", "2m05s". */
@@ -30,7 +37,15 @@ export function timelineTable(transitions: Transition[]): string {
   const rows = transitions.map((t, i) => {
     const next = transitions[i + 1];
     const spent = next ? duration(Date.parse(next.at) - Date.parse(t.at)) : '';
-    return [String(t.seq), t.at.slice(11, 23), `${t.from ?? '∅'} → ${t.to}`, t.event, t.agent ? `${t.agent}#${t.attempt ?? 1}` : '', t.error?.code ?? '', spent];
+    return [
+      String(t.seq),
+      t.at.slice(11, 23),
+      `${t.from ?? '∅'} → ${t.to}`,
+      t.event,
+      t.agent ? `${t.agent}#${t.attempt ?? 1}` : '',
+      t.error?.code ?? '',
+      spent,
+    ];
   });
   return table(['#', 'time', 'transition', 'event', 'agent', 'error', 'in state'], rows);
 }

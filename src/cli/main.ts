@@ -41,9 +41,19 @@ program
   .option('--drain-timeout <ms>', 'how long SIGTERM lets in-flight attempts finish', parsePositive, 30_000)
   .option('--no-worker', 'with a Postgres store: serve the API and dashboard only, and leave tasks to `warden worker` processes')
   .option('--concurrency <n>', 'with a Postgres store: tasks this process runs at once', parsePositive, 50)
-  .action(async (o: { config?: string; host: string; port: number; store?: string; drainTimeout: number; worker: boolean; concurrency: number }) => {
-    await serveCommand(o);
-  });
+  .action(
+    async (o: {
+      config?: string;
+      host: string;
+      port: number;
+      store?: string;
+      drainTimeout: number;
+      worker: boolean;
+      concurrency: number;
+    }) => {
+      await serveCommand(o);
+    },
+  );
 
 program
   .command('worker')
@@ -66,11 +76,16 @@ program
   .option('--deadline <ms>', "overrides the workflow's deadlineMs", parsePositive)
   .option('--json', 'print JSON instead of text')
   .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
-  .action(async (workflow: string, o: { input: string; wait?: boolean; idempotencyKey?: string; deadline?: number; json?: boolean; url?: string }) => {
-    const input = await parseInput(o.input);
-    const { url, input: _raw, ...rest } = o;
-    process.exitCode = await submitCommand(new ApiClient(url), workflow, { ...rest, input });
-  });
+  .action(
+    async (
+      workflow: string,
+      o: { input: string; wait?: boolean; idempotencyKey?: string; deadline?: number; json?: boolean; url?: string },
+    ) => {
+      const input = await parseInput(o.input);
+      const { url, input: _raw, ...rest } = o;
+      process.exitCode = await submitCommand(new ApiClient(url), workflow, { ...rest, input });
+    },
+  );
 
 program
   .command('show')
@@ -85,7 +100,9 @@ program
     if (o.json) return console.log(JSON.stringify({ task, transitions }, null, 2));
     console.log(`task      ${task.id}`);
     console.log(`workflow  ${task.workflow}`);
-    console.log(`status    ${task.status}${task.answeredBy ? ` (answered by ${task.answeredBy})` : ''}${task.severity ? `, severity ${task.severity}` : ''}`);
+    console.log(
+      `status    ${task.status}${task.answeredBy ? ` (answered by ${task.answeredBy})` : ''}${task.severity ? `, severity ${task.severity}` : ''}`,
+    );
     console.log(`created   ${task.createdAt}   total ${duration(Date.parse(task.updatedAt) - Date.parse(task.createdAt))}`);
     console.log('');
     console.log(timelineTable(transitions));
@@ -94,7 +111,13 @@ program
       console.log(
         table(
           ['agent', 'attempt', 'outcome', 'error', 'took'],
-          task.attempts.map((a) => [a.agent, a.attempt, a.outcome, a.error?.code, a.endedAt ? duration(Date.parse(a.endedAt) - Date.parse(a.startedAt)) : '']),
+          task.attempts.map((a) => [
+            a.agent,
+            a.attempt,
+            a.outcome,
+            a.error?.code,
+            a.endedAt ? duration(Date.parse(a.endedAt) - Date.parse(a.startedAt)) : '',
+          ]),
         ),
       );
     }
@@ -110,7 +133,11 @@ program
   .option('--json', 'print JSON')
   .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
   .action(async (o: { status?: string; workflow?: string; limit: number; json?: boolean; url?: string }) => {
-    const q = new URLSearchParams({ limit: String(o.limit), ...(o.status ? { status: o.status } : {}), ...(o.workflow ? { workflow: o.workflow } : {}) });
+    const q = new URLSearchParams({
+      limit: String(o.limit),
+      ...(o.status ? { status: o.status } : {}),
+      ...(o.workflow ? { workflow: o.workflow } : {}),
+    });
     const { tasks } = await new ApiClient(o.url).request<{ tasks: Task[] }>('GET', `/api/tasks?${q}`);
     if (o.json) return console.log(JSON.stringify(tasks, null, 2));
     console.log(
@@ -127,7 +154,10 @@ program
   .option('--json', 'print JSON')
   .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
   .action(async (o: { json?: boolean; url?: string }) => {
-    const { agents } = await new ApiClient(o.url).request<{ agents: import('../lifecycle/AgentPool.js').AgentView[] }>('GET', '/api/agents');
+    const { agents } = await new ApiClient(o.url).request<{ agents: import('../lifecycle/AgentPool.js').AgentView[] }>(
+      'GET',
+      '/api/agents',
+    );
     if (o.json) return console.log(JSON.stringify(agents, null, 2));
     console.log(
       table(

@@ -32,7 +32,10 @@ export const openaiAdapterSchema = strictObject({
 export const commandAdapterSchema = strictObject({
   type: z.literal('command'),
   command: z.string().min(1).describe('The program to run (no shell).'),
-  args: z.array(z.string()).default(() => []).describe('Its arguments.'),
+  args: z
+    .array(z.string())
+    .default(() => [])
+    .describe('Its arguments.'),
   env: z.record(z.string().min(1), z.string()).optional().describe('Extra environment variables. Never put secrets here.'),
   cwd: z.string().min(1).optional().describe("Working directory, relative to the config file's folder. Defaults to that folder."),
 }).describe('A local program: JSON on stdin, JSON on stdout.');

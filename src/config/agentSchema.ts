@@ -27,7 +27,10 @@ import { strictObject } from './strict.js';
  */
 export const agentSchema = strictObject({
   adapter: adapterSchema,
-  capabilities: z.array(z.string().min(1)).default(() => []).describe('What the agent can do, matched by a workflow\'s "capability".'),
+  capabilities: z
+    .array(z.string().min(1))
+    .default(() => [])
+    .describe('What the agent can do, matched by a workflow\'s "capability".'),
   timeoutMs: duration.default(30_000).describe('The time limit of one attempt.'),
   maxConcurrency: z.number().int().min(1).default(4).describe('Calls in flight at once (the bulkhead).'),
   maxQueue: z.number().int().min(0).default(1000).describe('Calls waiting for a slot before new ones are refused.'),

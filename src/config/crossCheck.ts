@@ -210,7 +210,13 @@ function checkSupervisor(supervisor: SupervisorConfig, ctx: ConfigCheckContext, 
   }
 }
 
-function checkLadder(ladder: readonly RecoveryStep[], at: readonly PropertyKey[], target: RecoveryTarget, ctx: ConfigCheckContext, report: Report): void {
+function checkLadder(
+  ladder: readonly RecoveryStep[],
+  at: readonly PropertyKey[],
+  target: RecoveryTarget,
+  ctx: ConfigCheckContext,
+  report: Report,
+): void {
   ladder.forEach((step, i) => {
     const misfit = strategyMisfit(step.strategy, target);
     if (misfit) report([...at, i, 'strategy'], misfit);

@@ -20,14 +20,17 @@ describe('duration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it.each(['30 sec', '30', '', 's', '1.s', '-5s', '5 m', '1w', '30S', ' 30s'])('rejects %j with a message naming the value and the accepted forms', (input) => {
-    const result = duration.safeParse(input);
-    expect(result.success).toBe(false);
-    expect(result.error?.issues).toHaveLength(1);
-    expect(result.error?.issues[0]?.message).toBe(
-      `invalid duration ${JSON.stringify(input)}: use a number of milliseconds ≥ 0 or a string like "250ms", "30s", "5m", "1h" or "1h30m" (units ms, s, m, h, d; no spaces)`,
-    );
-  });
+  it.each(['30 sec', '30', '', 's', '1.s', '-5s', '5 m', '1w', '30S', ' 30s'])(
+    'rejects %j with a message naming the value and the accepted forms',
+    (input) => {
+      const result = duration.safeParse(input);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues).toHaveLength(1);
+      expect(result.error?.issues[0]?.message).toBe(
+        `invalid duration ${JSON.stringify(input)}: use a number of milliseconds ≥ 0 or a string like "250ms", "30s", "5m", "1h" or "1h30m" (units ms, s, m, h, d; no spaces)`,
+      );
+    },
+  );
 
   it.each([-1, Number.POSITIVE_INFINITY, Number.NaN])('rejects the number %d', (input) => {
     const result = duration.safeParse(input);

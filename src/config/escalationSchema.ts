@@ -8,7 +8,10 @@ export const slackChannelSchema = strictObject({
   type: z.literal('slack'),
   channel: z.string().min(1).describe('The Slack channel, e.g. #engineering.'),
   tokenEnv: envName.describe('The environment variable holding the bot token.'),
-  apiUrl: z.url({ protocol: /^https?$/ }).optional().describe('A Slack-compatible API base URL, passed to WebClient as slackApiUrl.'),
+  apiUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('A Slack-compatible API base URL, passed to WebClient as slackApiUrl.'),
 }).describe('A Slack channel.');
 
 /**
@@ -47,7 +50,10 @@ export const channelSchema = taggedUnion('type', [slackChannelSchema, emailChann
  * - `ackTimeoutMs`: escalate to the next severity when not acknowledged within this time. Off by default.
  */
 export const severityRouteSchema = strictObject({
-  channels: z.array(idSchema).default(() => []).describe('The channel names that escalations of this severity go to.'),
+  channels: z
+    .array(idSchema)
+    .default(() => [])
+    .describe('The channel names that escalations of this severity go to.'),
   repeatEveryMs: duration.optional().describe('Re-send an unacknowledged escalation this often.'),
   untilAcked: z.boolean().default(false).describe('Keep repeating until acknowledged.'),
   ackTimeoutMs: duration.optional().describe('Escalate further when not acknowledged within this time.'),
@@ -108,10 +114,21 @@ export const escalationSchema = strictObject({
     .describe('Named notification channels.'),
   severities: severitiesSchema.prefault({}),
   dedupWindowMs: duration.default(300_000).describe('Escalations with the same fingerprint within this window are grouped into one.'),
-  routes: z.array(escalationRouteSchema).default(() => []).describe('Extra routing rules on workflow, agent and error code.'),
+  routes: z
+    .array(escalationRouteSchema)
+    .default(() => [])
+    .describe('Extra routing rules on workflow, agent and error code.'),
   delivery: deliverySchema.prefault({}),
-  maxFieldChars: z.number().int().min(100).default(2_000).describe('Inputs and outputs in notifications are truncated to this many characters.'),
-  dashboardUrl: z.url({ protocol: /^https?$/ }).optional().describe('The dashboard base URL linked from notifications, e.g. http://warden.internal:8080.'),
+  maxFieldChars: z
+    .number()
+    .int()
+    .min(100)
+    .default(2_000)
+    .describe('Inputs and outputs in notifications are truncated to this many characters.'),
+  dashboardUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('The dashboard base URL linked from notifications, e.g. http://warden.internal:8080.'),
 }).describe('Escalation: channels and severity routing.');
 
 /** A parsed escalation route. */

@@ -34,7 +34,10 @@ export const httpHealthCheckSchema = strictObject({
 export const commandHealthCheckSchema = strictObject({
   type: z.literal('command'),
   command: z.string().min(1).describe('The program to run, without a shell; exit code 0 passes.'),
-  args: z.array(z.string()).default(() => []).describe('Its arguments.'),
+  args: z
+    .array(z.string())
+    .default(() => [])
+    .describe('Its arguments.'),
   ...timing,
 }).describe('A command health probe.');
 
@@ -54,11 +57,9 @@ export const passiveHealthCheckSchema = strictObject({
 }).describe('A passive health check over real calls.');
 
 /** An agent's health check, discriminated by `type`: `http`, `command` or `passive`. */
-export const healthCheckSchema = taggedUnion('type', [
-  httpHealthCheckSchema,
-  commandHealthCheckSchema,
-  passiveHealthCheckSchema,
-]).describe('A health check: http, command or passive.');
+export const healthCheckSchema = taggedUnion('type', [httpHealthCheckSchema, commandHealthCheckSchema, passiveHealthCheckSchema]).describe(
+  'A health check: http, command or passive.',
+);
 
 /** A parsed health check, with every timing field filled in. */
 export type HealthCheckConfig = z.output<typeof healthCheckSchema>;

@@ -37,8 +37,11 @@ describe('JSON Schema for editors', () => {
   });
 
   it('shows the documented defaults, durations included', () => {
-    const retry = (configJsonSchema() as { properties: { agents: { additionalProperties: { properties: { retry: { properties: Record<string, { default?: unknown }> } } } } } })
-      .properties.agents.additionalProperties.properties.retry.properties;
+    const retry = (
+      configJsonSchema() as {
+        properties: { agents: { additionalProperties: { properties: { retry: { properties: Record<string, { default?: unknown }> } } } } };
+      }
+    ).properties.agents.additionalProperties.properties.retry.properties;
     expect(retry.maxAttempts?.default).toBe(3);
     expect(retry.initialDelayMs?.default).toBe(1000);
     expect(retry.errorMultipliers?.default).toEqual({ RATE_LIMITED: 2 });

@@ -254,7 +254,10 @@ describe('environment variables', () => {
     to: ['o@example.com'],
     smtp: { host: '127.0.0.1', userEnv: 'SMTP_USER', passwordEnv: 'SMTP_PASSWORD' },
   };
-  const escalation = { channels: { 'eng-slack': slack, mail: email }, severities: { medium: { channels: ['eng-slack'] }, critical: { channels: ['mail'] } } };
+  const escalation = {
+    channels: { 'eng-slack': slack, mail: email },
+    severities: { medium: { channels: ['eng-slack'] }, critical: { channels: ['mail'] } },
+  };
   const agents = {
     llm: { adapter: { type: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3', apiKeyEnv: 'OPENAI_API_KEY' } },
     web: { adapter: { type: 'http', url: 'http://127.0.0.1:9001/run', headersEnv: { authorization: 'AGENT_TOKEN' } } },
@@ -284,7 +287,10 @@ describe('environment variables', () => {
   });
 
   it('requires the secrets of a channel that only a route uses', async () => {
-    const config = { agents: { a: sim }, escalation: { channels: { 'eng-slack': slack }, routes: [{ match: { workflow: 'x' }, channels: ['eng-slack'] }] } };
+    const config = {
+      agents: { a: sim },
+      escalation: { channels: { 'eng-slack': slack }, routes: [{ match: { workflow: 'x' }, channels: ['eng-slack'] }] },
+    };
     expect(await envProblems({}, config)).toEqual([
       'agents.config.json: escalation.channels.eng-slack.tokenEnv: environment variable SLACK_BOT_TOKEN is not set',
     ]);
@@ -304,7 +310,16 @@ describe('createLoadedConfig', () => {
 
   it('labels the problems of in-memory objects', () => {
     expect(() =>
-      createLoadedConfig({ agents: { echo: sim }, fallbackChains: { echo: ['x'] } }, { workflows: [{ name: 'hello', agent: 'nope' }, { name: 'hello', agent: 'echo' }], env: {} }),
+      createLoadedConfig(
+        { agents: { echo: sim }, fallbackChains: { echo: ['x'] } },
+        {
+          workflows: [
+            { name: 'hello', agent: 'nope' },
+            { name: 'hello', agent: 'echo' },
+          ],
+          env: {},
+        },
+      ),
     ).toThrow(
       [
         '<config>: fallbackChains.echo.0: unknown agent "x" (agents: echo)',
@@ -323,7 +338,9 @@ describe('parseConfig and loadWorkflowsFrom', () => {
 
   it('loadWorkflowsFrom loads a folder of workflows and checks each name against its file', async () => {
     const dir = await project({ 'w/one.json': { name: 'one', agent: 'a' }, 'w/two.json': { name: 'deux', capability: 'x' } });
-    await expect(loadWorkflowsFrom('w', { cwd: dir })).rejects.toThrow('w/two.json: name: must equal the file name without .json ("two"), got "deux"');
+    await expect(loadWorkflowsFrom('w', { cwd: dir })).rejects.toThrow(
+      'w/two.json: name: must equal the file name without .json ("two"), got "deux"',
+    );
     await rm(path.join(dir, 'w/two.json'));
     expect([...(await loadWorkflowsFrom(path.join(dir, 'w'))).keys()]).toEqual(['one']);
   });
@@ -331,6 +348,8 @@ describe('parseConfig and loadWorkflowsFrom', () => {
 
 describe('jsonErrorMessage', () => {
   it('works out the line and column from a bare position', () => {
-    expect(jsonErrorMessage('{\n  "a": x', 'Unexpected token x in JSON at position 9')).toBe('invalid JSON at line 2, column 8: Unexpected token x');
+    expect(jsonErrorMessage('{\n  "a": x', 'Unexpected token x in JSON at position 9')).toBe(
+      'invalid JSON at line 2, column 8: Unexpected token x',
+    );
   });
 });

@@ -229,7 +229,10 @@ async function readWorkflowDir(
   let names: string[];
   try {
     const dirents = await readdir(dir, { withFileTypes: true });
-    names = dirents.filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name).sort();
+    names = dirents
+      .filter((d) => d.isFile() && d.name.endsWith('.json'))
+      .map((d) => d.name)
+      .sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // Without an explicit workflowsDir, a missing ./workflows just means no workflows yet.
@@ -267,7 +270,11 @@ async function readJsonFile(file: string, shown: string): Promise<{ json?: unkno
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read file (${(e as Error).message})`;
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : `cannot read file (${(e as Error).message})`;
     return { problems: [{ file: shown, path: '', message }] };
   }
   try {

@@ -33,12 +33,20 @@ export const restartBackoffSchema = strictObject({
  */
 export const processSchema = strictObject({
   command: z.string().min(1).describe('The program to run (no shell).'),
-  args: z.array(z.string()).default(() => []).describe('Its arguments.'),
-  env: z.record(z.string().min(1), z.string()).optional().describe('Environment variables for the program. Never put secrets here; use inheritEnv.'),
+  args: z
+    .array(z.string())
+    .default(() => [])
+    .describe('Its arguments.'),
+  env: z
+    .record(z.string().min(1), z.string())
+    .optional()
+    .describe('Environment variables for the program. Never put secrets here; use inheritEnv.'),
   inheritEnv: z
     .array(envName)
     .default(() => [])
-    .describe("Names of Warden's environment variables the program also gets (for secrets), besides PATH, HOME, LANG, TZ and the temp dirs."),
+    .describe(
+      "Names of Warden's environment variables the program also gets (for secrets), besides PATH, HOME, LANG, TZ and the temp dirs.",
+    ),
   cwd: z.string().min(1).optional().describe("Working directory, relative to the config file's folder. Defaults to that folder."),
   restartBackoff: restartBackoffSchema.prefault({}),
   maxRestarts: z.number().int().min(0).default(5).describe('Restarts allowed within withinMs; one more and the agent is failed.'),

@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { duration } from './duration.js';
 import { envName, strictObject, taggedUnion } from './strict.js';
 
-const bare = <const N extends string>(name: N, description: string) =>
-  strictObject({ strategy: z.literal(name) }).describe(description);
+const bare = <const N extends string>(name: N, description: string) => strictObject({ strategy: z.literal(name) }).describe(description);
 
 /** Restarts the agent's managed process (SIGTERM, then SIGKILL), and waits until it runs again. */
 export const restartProcessStrategySchema = bare('restart-process', "Restart the agent's managed process.");
@@ -26,7 +25,10 @@ export const clearCachesStrategySchema = bare('clear-caches', 'Clear caches and 
 export const commandStrategySchema = strictObject({
   strategy: z.literal('command'),
   command: z.string().min(1).describe('The program to run (no shell); exit code 0 is success.'),
-  args: z.array(z.string()).default(() => []).describe('Its arguments.'),
+  args: z
+    .array(z.string())
+    .default(() => [])
+    .describe('Its arguments.'),
   env: z.record(z.string().min(1), z.string()).optional().describe('Extra environment variables. Never put secrets here.'),
   cwd: z.string().min(1).optional().describe("Working directory, relative to the config file's folder. Defaults to that folder."),
   timeoutMs: duration.default(30_000).describe('The program is killed, and the strategy fails, after this long.'),
@@ -40,7 +42,10 @@ export const webhookStrategySchema = strictObject({
   strategy: z.literal('webhook'),
   url: z.url({ protocol: /^https?$/ }).describe('The URL POSTed to; any 2xx is success.'),
   headers: z.record(z.string().min(1), z.string()).optional().describe('Extra request headers. Never put secrets here; use headersEnv.'),
-  headersEnv: z.record(z.string().min(1), envName).optional().describe('Header name → the environment variable holding its (secret) value.'),
+  headersEnv: z
+    .record(z.string().min(1), envName)
+    .optional()
+    .describe('Header name → the environment variable holding its (secret) value.'),
   timeoutMs: duration.default(10_000).describe('The request fails after this long.'),
 }).describe('POST the component state to a URL.');
 

@@ -20,7 +20,14 @@ describe('configSchema', () => {
           timeoutMs: 30_000,
           maxConcurrency: 4,
           maxQueue: 1000,
-          retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000, multiplier: 2, jitter: 'full', errorMultipliers: { RATE_LIMITED: 2 } },
+          retry: {
+            maxAttempts: 3,
+            initialDelayMs: 1000,
+            maxDelayMs: 30_000,
+            multiplier: 2,
+            jitter: 'full',
+            errorMultipliers: { RATE_LIMITED: 2 },
+          },
           circuitBreaker: {
             failureThreshold: 5,
             failureRate: 0.5,
@@ -77,7 +84,14 @@ describe('configSchema', () => {
       circuitBreaker: { openMs: '10s' },
     });
     expect(agent.timeoutMs).toBe(5000);
-    expect(agent.retry).toEqual({ maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 2000, multiplier: 2, jitter: 'full', errorMultipliers: { RATE_LIMITED: 2 } });
+    expect(agent.retry).toEqual({
+      maxAttempts: 5,
+      initialDelayMs: 1000,
+      maxDelayMs: 2000,
+      multiplier: 2,
+      jitter: 'full',
+      errorMultipliers: { RATE_LIMITED: 2 },
+    });
     expect(agent.circuitBreaker.openMs).toBe(10_000);
     expect(agent.circuitBreaker.failureThreshold).toBe(5);
   });
@@ -106,7 +120,12 @@ describe('configSchema', () => {
       startupGraceMs: 0,
     });
     expect(healthCheckSchema.parse({ type: 'command', command: 'true' })).toMatchObject({ args: [], intervalMs: 10_000 });
-    expect(healthCheckSchema.parse({ type: 'passive' })).toMatchObject({ minSuccessRate: 0.5, windowMs: 60_000, minSamples: 5, timeoutMs: 1000 });
+    expect(healthCheckSchema.parse({ type: 'passive' })).toMatchObject({
+      minSuccessRate: 0.5,
+      windowMs: 60_000,
+      minSamples: 5,
+      timeoutMs: 1000,
+    });
   });
 
   it('rejects unknown supervisor keys, suggesting the likely intended one', () => {
@@ -119,7 +138,11 @@ describe('configSchema', () => {
   });
 
   it('fills in the managed-process defaults: Kubernetes backoff under an OTP restart intensity', () => {
-    const agent = agentSchema.parse({ adapter: { type: 'simulated' }, process: { command: 'node' }, recovery: [{ strategy: 'webhook', url: 'http://127.0.0.1:9/x' }] });
+    const agent = agentSchema.parse({
+      adapter: { type: 'simulated' },
+      process: { command: 'node' },
+      recovery: [{ strategy: 'webhook', url: 'http://127.0.0.1:9/x' }],
+    });
     expect(agent.process).toEqual({
       command: 'node',
       args: [],
@@ -165,7 +188,9 @@ describe('configSchema', () => {
   });
 
   it('rejects a store URL with an unknown scheme', () => {
-    expect(problems(configSchema, { ...minimal, store: 'mysql://x' })).toEqual(['store: must start with "sqlite:", "memory:" or "postgres://"']);
+    expect(problems(configSchema, { ...minimal, store: 'mysql://x' })).toEqual([
+      'store: must start with "sqlite:", "memory:" or "postgres://"',
+    ]);
     expect(configSchema.parse({ ...minimal, store: 'postgres://u:p@h/db' }).store).toBe('postgres://u:p@h/db');
   });
 
@@ -200,7 +225,9 @@ describe('workflowSchema', () => {
 
   it('requires exactly one of agent and capability', () => {
     expect(problems(workflowSchema, { name: 'w' })).toEqual(['(root): needs either "agent" (the primary agent) or "capability"']);
-    expect(problems(workflowSchema, { name: 'w', agent: 'a', capability: 'c' })).toEqual(['capability: give either "agent" or "capability", not both']);
+    expect(problems(workflowSchema, { name: 'w', agent: 'a', capability: 'c' })).toEqual([
+      'capability: give either "agent" or "capability", not both',
+    ]);
   });
 
   it('rejects an inputSchema that Ajv cannot compile', () => {
@@ -222,11 +249,15 @@ describe('workflowSchema', () => {
     const message = 'degraded: needs exactly one of "response" (a static answer) or "module" (a function that builds it)';
     expect(problems(workflowSchema, { ...base, degraded: {} })).toEqual([message]);
     expect(problems(workflowSchema, { ...base, degraded: { response: 1, module: './d.js' } })).toEqual([message]);
-    expect(problems(workflowSchema, { ...base, degraded: { response: 1, export: 'x' } })).toEqual(['degraded.export: is only allowed with "module"']);
+    expect(problems(workflowSchema, { ...base, degraded: { response: 1, export: 'x' } })).toEqual([
+      'degraded.export: is only allowed with "module"',
+    ]);
   });
 
   it('rejects unknown workflow keys', () => {
-    expect(problems(workflowSchema, { ...base, deadline: '5m' })[0]).toMatch(/^deadline: unknown key "deadline" \(did you mean "deadlineMs"\?/);
+    expect(problems(workflowSchema, { ...base, deadline: '5m' })[0]).toMatch(
+      /^deadline: unknown key "deadline" \(did you mean "deadlineMs"\?/,
+    );
   });
 });
 

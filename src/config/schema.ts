@@ -58,7 +58,10 @@ export const configSchema = strictObject({
     .default('sqlite:./warden.db')
     .describe('Where tasks live: "sqlite:PATH" (a relative PATH is relative to this file), "memory:" or "postgres://…".'),
   errors: strictObject({
-    rules: z.array(classifierRuleSchema).default(() => []).describe('Classification rules tried before the built-in table.'),
+    rules: z
+      .array(classifierRuleSchema)
+      .default(() => [])
+      .describe('Classification rules tried before the built-in table.'),
   })
     .prefault({})
     .describe('Error classification settings.'),

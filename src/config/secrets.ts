@@ -11,7 +11,8 @@ export function secretValues(config: Config, env: Record<string, string | undefi
     if (a.apiKeyEnv) names.add(a.apiKeyEnv);
     for (const n of Object.values(a.headersEnv ?? {})) names.add(n);
     for (const n of agent.process?.inheritEnv ?? []) names.add(n);
-    for (const step of agent.recovery ?? []) if (step.strategy === 'webhook') for (const n of Object.values(step.headersEnv ?? {})) names.add(n);
+    for (const step of agent.recovery ?? [])
+      if (step.strategy === 'webhook') for (const n of Object.values(step.headersEnv ?? {})) names.add(n);
   }
   for (const ladder of Object.values(config.supervisor.recovery)) {
     for (const step of ladder) if (step.strategy === 'webhook') for (const n of Object.values(step.headersEnv ?? {})) names.add(n);

@@ -11,7 +11,9 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** An agent, channel or workflow id. */
 export const idSchema = z
   .string()
-  .regex(ID_PATTERN, { error: (issue) => `invalid id ${JSON.stringify(issue.input)}: use letters, digits, ".", "_" and "-", starting with a letter or digit` });
+  .regex(ID_PATTERN, {
+    error: (issue) => `invalid id ${JSON.stringify(issue.input)}: use letters, digits, ".", "_" and "-", starting with a letter or digit`,
+  });
 
 /** The name of an environment variable that holds a secret (the value of a `…Env` field). */
 export const envName = z
@@ -33,9 +35,7 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) 
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => unknownKeyMessage(key, known)).join(UNKNOWN_KEY_SEPARATOR)
-        : undefined,
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownKeyMessage(key, known)).join(UNKNOWN_KEY_SEPARATOR) : undefined,
   });
 }
 

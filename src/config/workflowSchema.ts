@@ -43,7 +43,10 @@ export const degradedSchema = strictObject({
     const hasResponse = 'response' in d;
     const hasModule = d.module !== undefined;
     if (hasResponse === hasModule) {
-      ctx.addIssue({ code: 'custom', message: 'needs exactly one of "response" (a static answer) or "module" (a function that builds it)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs exactly one of "response" (a static answer) or "module" (a function that builds it)',
+      });
     } else if (hasResponse && d.export !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['export'], message: 'is only allowed with "module"' });
     }

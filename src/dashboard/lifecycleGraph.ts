@@ -39,9 +39,16 @@ const stateName = (target: string) => target.replace(/^\./, '');
  * the statechart the engine runs. Root-level `on` (CANCEL) applies to every non-final state.
  */
 export function lifecycleGraph(): LifecycleGraph {
-  const config = taskMachine.config as { initial?: unknown; on?: Record<string, unknown>; states?: Record<string, { on?: Record<string, unknown> }> };
+  const config = taskMachine.config as {
+    initial?: unknown;
+    on?: Record<string, unknown>;
+    states?: Record<string, { on?: Record<string, unknown> }>;
+  };
   const states = Object.keys(config.states ?? {});
-  const ordered = [...TASK_STATES.filter((s) => states.includes(s)), ...states.filter((s) => !(TASK_STATES as readonly string[]).includes(s))];
+  const ordered = [
+    ...TASK_STATES.filter((s) => states.includes(s)),
+    ...states.filter((s) => !(TASK_STATES as readonly string[]).includes(s)),
+  ];
 
   const raw: { from: string; to: string; event: string }[] = [];
   for (const from of ordered) {
@@ -68,7 +75,7 @@ export function lifecycleGraph(): LifecycleGraph {
   }
 
   return {
-    initial: typeof config.initial === 'string' ? config.initial : ordered[0] ?? 'queued',
+    initial: typeof config.initial === 'string' ? config.initial : (ordered[0] ?? 'queued'),
     states: ordered.map((name) => ({ name, final: FINAL_STATES.has(name) })),
     edges: [...edges.values()].map((e) => ({ ...e, broad: e.events.every((ev) => isBroad(ev, e.to)) })),
   };

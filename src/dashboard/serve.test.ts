@@ -47,7 +47,11 @@ describe('registerDashboard', () => {
 
   it('serves the lifecycle graph read from the task machine', async () => {
     const res = await app().request('/dashboard/lifecycle.json');
-    const graph = (await res.json()) as { initial: string; states: { name: string }[]; edges: { from: string; to: string; events: string[] }[] };
+    const graph = (await res.json()) as {
+      initial: string;
+      states: { name: string }[];
+      edges: { from: string; to: string; events: string[] }[];
+    };
     expect(graph.initial).toBe('queued');
     expect(graph.states.map((s) => s.name)).toEqual(expect.arrayContaining(['queued', 'degraded', 'failed', 'cancelled']));
     expect(graph.edges).toContainEqual(expect.objectContaining({ from: 'degrading', to: 'degraded', events: ['DEGRADED'] }));
@@ -56,8 +60,15 @@ describe('registerDashboard', () => {
   it('ships browser modules that parse, pull in only their siblings and never set innerHTML', () => {
     for (const [file, asset] of DASHBOARD_FILES) {
       if (!file.endsWith('.js')) continue;
-      const out = ts.transpileModule(asset.body, { reportDiagnostics: true, fileName: file, compilerOptions: { allowJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
-      expect(out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), file).toEqual([]);
+      const out = ts.transpileModule(asset.body, {
+        reportDiagnostics: true,
+        fileName: file,
+        compilerOptions: { allowJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      });
+      expect(
+        out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+        file,
+      ).toEqual([]);
       for (const [, spec] of asset.body.matchAll(/^import .* from '([^']+)';$/gm)) {
         expect(DASHBOARD_FILES.has(spec!.replace(/^\.\//, '')), `${file} imports ${spec}`).toBe(true);
       }

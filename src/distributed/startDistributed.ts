@@ -66,7 +66,13 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
   boss.on('error', (err: unknown) => logger.warn({ err: String(err) }, 'pg-boss error'));
   await boss.start();
   try {
-    await boss.createQueue(TASK_QUEUE, { heartbeatSeconds: 10, retryLimit: 1_000_000, retryDelay: 1, expireInSeconds: 6 * 3600, deleteAfterSeconds: 3600 });
+    await boss.createQueue(TASK_QUEUE, {
+      heartbeatSeconds: 10,
+      retryLimit: 1_000_000,
+      retryDelay: 1,
+      expireInSeconds: 6 * 3600,
+      deleteAfterSeconds: 3600,
+    });
   } catch (err) {
     if (!/exists/i.test(String(err))) throw err;
   }
@@ -78,12 +84,13 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
   store.hooks = {
     async createTask(db, task, timers) {
       await send(db, { taskId: task.id, kind: 'start' });
-      for (const t of timers ?? []) if (t.kind === 'deadline' && t.wakeAt !== null) await send(db, { taskId: task.id, kind: 'deadline' }, t.wakeAt);
+      for (const t of timers ?? [])
+        if (t.kind === 'deadline' && t.wakeAt !== null) await send(db, { taskId: task.id, kind: 'deadline' }, t.wakeAt);
     },
     async commit(db, step) {
-      for (const t of step.timers ?? []) if (t.kind === 'wake' && t.wakeAt !== null) await send(db, { taskId: step.task.id, kind: 'wake' }, t.wakeAt);
+      for (const t of step.timers ?? [])
+        if (t.kind === 'wake' && t.wakeAt !== null) await send(db, { taskId: step.task.id, kind: 'wake' }, t.wakeAt);
       // A step's escalation timers go through the writeEscalations hook, which the store also calls.
-
     },
     async writeEscalations(db, write) {
       for (const t of write.timers ?? []) if (t.wakeAt !== null) await send(db, { ownerId: t.ownerId, kind: t.kind }, t.wakeAt);
@@ -184,7 +191,6 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
     },
     (err) => logger.warn({ err: String(err) }, 'outbox poll failed; will retry'),
   );
-
 
   return {
     leader,

@@ -100,7 +100,15 @@ export class FaultyAgents {
 
   /** One call from a caller that is not Warden (a benchmark contender). Rejects with a classified `WardenError`. */
   call(agent: string, taskId: string, signal?: AbortSignal): Promise<unknown> {
-    const req: AgentRequest = { taskId, workflow: 'drill', input: null, attempt: 0, agent, deadline: '', idempotencyKey: `${taskId}:${agent}` };
+    const req: AgentRequest = {
+      taskId,
+      workflow: 'drill',
+      input: null,
+      attempt: 0,
+      agent,
+      deadline: '',
+      idempotencyKey: `${taskId}:${agent}`,
+    };
     return this.#call(agent, req, signal, this.#classifier);
   }
 

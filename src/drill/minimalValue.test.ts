@@ -3,7 +3,11 @@ import { minimalValue } from './minimalValue.js';
 
 describe('minimalValue', () => {
   it.each([
-    ['a required string', { type: 'object', required: ['content'], properties: { content: { type: 'string' }, path: { type: 'string' } } }, { content: 'drill' }],
+    [
+      'a required string',
+      { type: 'object', required: ['content'], properties: { content: { type: 'string' }, path: { type: 'string' } } },
+      { content: 'drill' },
+    ],
     ['an enum', { type: 'string', enum: ['staging', 'production'] }, 'staging'],
     ['a const', { const: 42 }, 42],
     ['a default', { type: 'string', default: 'main' }, 'main'],
@@ -15,7 +19,16 @@ describe('minimalValue', () => {
     ['minItems', { type: 'array', minItems: 2, items: { type: 'boolean' } }, [false, false]],
     ['a nullable type', { type: ['null', 'number'] }, 0],
     ['oneOf', { oneOf: [{ type: 'object', required: ['a'] }, { type: 'string' }] }, { a: 'drill' }],
-    ['allOf', { allOf: [{ type: 'object', required: ['a'] }, { required: ['b'], properties: { b: { type: 'number' } } }] }, { a: 'drill', b: 0 }],
+    [
+      'allOf',
+      {
+        allOf: [
+          { type: 'object', required: ['a'] },
+          { required: ['b'], properties: { b: { type: 'number' } } },
+        ],
+      },
+      { a: 'drill', b: 0 },
+    ],
     ['nothing', undefined, 'drill'],
   ])('satisfies %s', (_, schema, expected) => {
     expect(minimalValue(schema)).toEqual(expected);

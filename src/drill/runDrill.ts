@@ -133,7 +133,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   let accepted = 0;
   let submitted = 0;
   const total = perWorkflow * names.length;
-  const inputs = new Map(names.map((n) => [n, opts.inputs && n in opts.inputs ? opts.inputs[n] : minimalValue(loaded.workflows.get(n)!.inputSchema ?? { type: 'object' })]));
+  const inputs = new Map(
+    names.map((n) => [
+      n,
+      opts.inputs && n in opts.inputs ? opts.inputs[n] : minimalValue(loaded.workflows.get(n)!.inputSchema ?? { type: 'object' }),
+    ]),
+  );
   const submit = (name: string) => {
     const p = engine.submit(name, inputs.get(name)).then(
       () => void accepted++,
@@ -159,7 +164,13 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   };
   try {
     arrive();
-    await driveUntil(clock, engine, pending, () => submitted === total && ended.length === accepted, DRILL_EPOCH + scenario.spanMs + MAX_OVERRUN_MS);
+    await driveUntil(
+      clock,
+      engine,
+      pending,
+      () => submitted === total && ended.length === accepted,
+      DRILL_EPOCH + scenario.spanMs + MAX_OVERRUN_MS,
+    );
     const records = severities();
     for (const e of await engine.store.listEscalations({ limit: Number.MAX_SAFE_INTEGER })) records[e.severity]++;
     const lastEnd = ended.reduce((m, t) => Math.max(m, Date.parse(t.updatedAt)), DRILL_EPOCH);
@@ -173,11 +184,22 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
       faultWindow: scenario.faultWindow,
       targets: [...scenario.targets],
       simulatedMs: lastEnd - DRILL_EPOCH,
-      workflows: Object.fromEntries(names.map((n) => [n, workflowReport(ended.filter((t) => t.workflow === n), refused.get(n))])),
+      workflows: Object.fromEntries(
+        names.map((n) => [
+          n,
+          workflowReport(
+            ended.filter((t) => t.workflow === n),
+            refused.get(n),
+          ),
+        ]),
+      ),
       agents: Object.fromEntries(
         Object.keys(loaded.config.agents)
           .sort()
-          .map((id) => [id, { ...(calls[id] ?? { calls: 0, ok: 0, failed: 0, aborted: 0, faulted: 0 }), circuitOpened: opened.get(id) ?? 0 }]),
+          .map((id) => [
+            id,
+            { ...(calls[id] ?? { calls: 0, ok: 0, failed: 0, aborted: 0, faulted: 0 }), circuitOpened: opened.get(id) ?? 0 },
+          ]),
       ),
       escalations,
       escalationRecords: records,
@@ -193,7 +215,13 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
  * then jumps to the next timer, so no real time is spent waiting on a backoff, a breaker or an agent.
  * @internal
  */
-export async function driveUntil(clock: SimulatedClock, engine: Pick<Engine, 'settled'>, pending: ReadonlySet<Promise<unknown>>, done: () => boolean, limitAt: number): Promise<void> {
+export async function driveUntil(
+  clock: SimulatedClock,
+  engine: Pick<Engine, 'settled'>,
+  pending: ReadonlySet<Promise<unknown>>,
+  done: () => boolean,
+  limitAt: number,
+): Promise<void> {
   for (let idle = 0; ; ) {
     await settle(engine, pending);
     if (done()) return;
@@ -215,7 +243,13 @@ async function settle(engine: Pick<Engine, 'settled'>, pending: ReadonlySet<Prom
 /** The user's config, made safe to drill: stand-in adapters (never called), log-only channels, a memory store. */
 function drillConfig(loaded: LoadedConfig): LoadedConfig {
   const { config } = loaded;
-  const standIn: AgentConfig['adapter'] = { type: 'simulated', latencyMs: [0, 0], failureRate: 0, failStatus: 503, permanentFailureRate: 0 };
+  const standIn: AgentConfig['adapter'] = {
+    type: 'simulated',
+    latencyMs: [0, 0],
+    failureRate: 0,
+    failStatus: 503,
+    permanentFailureRate: 0,
+  };
   const agents: Record<string, AgentConfig> = {};
   for (const [id, agent] of Object.entries(config.agents)) agents[id] = { ...agent, adapter: standIn };
   const channels = Object.fromEntries(Object.keys(config.escalation.channels).map((name) => [name, { type: 'log' as const }]));

@@ -36,7 +36,9 @@ describe('fault schedules', () => {
   });
 
   it('fail flaky calls at the configured rates', () => {
-    const faults = Array.from({ length: 20_000 }, (_, i) => createScenario('flaky', { seed: 3, targets: [] }).schedule.faultFor('any', 0, i));
+    const faults = Array.from({ length: 20_000 }, (_, i) =>
+      createScenario('flaky', { seed: 3, targets: [] }).schedule.faultFor('any', 0, i),
+    );
     const share = (status: number) => faults.filter((f) => f.kind === 'status' && f.status === status).length / faults.length;
     expect(share(503)).toBeCloseTo(FLAKY_RATES.transient, 1);
     expect(share(422)).toBeCloseTo(FLAKY_RATES.permanent, 1);

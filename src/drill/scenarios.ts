@@ -71,7 +71,8 @@ export function createScenario(name: ScenarioName, opts: ScenarioOptions): Scena
   switch (name) {
     case 'outage':
       description = `${list(opts.targets)} hard down (connection refused) from ${s(faultWindow.startMs)} to ${s(faultWindow.endMs)}; every other agent healthy`;
-      faultFor = (agent, atMs, callIndex) => (hit(agent, atMs) ? { kind: 'refused', latencyMs: REFUSED_LATENCY_MS } : healthy(draws(agent, callIndex)));
+      faultFor = (agent, atMs, callIndex) =>
+        hit(agent, atMs) ? { kind: 'refused', latencyMs: REFUSED_LATENCY_MS } : healthy(draws(agent, callIndex));
       break;
     case 'rate-limit':
       description = `${list(opts.targets)} answer 429 with Retry-After (until their ${s(QUOTA_WINDOW_MS)} quota window resets) from ${s(faultWindow.startMs)} to ${s(faultWindow.endMs)}`;

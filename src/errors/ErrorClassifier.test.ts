@@ -171,7 +171,7 @@ describe('ErrorClassifier.classify', () => {
     expect(e.cause).toBe(err);
   });
 
-  it("classifies `fetch failed` whose cause is an AggregateError of one error per address", () => {
+  it('classifies `fetch failed` whose cause is an AggregateError of one error per address', () => {
     const aggregate = new AggregateError(
       [sysError('ECONNREFUSED', 'connect ECONNREFUSED ::1:9001'), sysError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9001')],
       '',
@@ -251,7 +251,14 @@ describe('ErrorClassifier rules', () => {
   it('lets a rule make a 404 a retryable custom code', () => {
     const c = new ErrorClassifier([{ match: { status: 404 }, code: 'MODEL_LOADING', retryable: true }]);
     const e = c.fromHttpResponse(404, new Headers({ 'retry-after': '2' }), 'not loaded yet');
-    expect(e).toMatchObject({ code: 'MODEL_LOADING', category: 'logic', severity: 'medium', retryable: true, status: 404, retryAfterMs: 2000 });
+    expect(e).toMatchObject({
+      code: 'MODEL_LOADING',
+      category: 'logic',
+      severity: 'medium',
+      retryable: true,
+      status: 404,
+      retryAfterMs: 2000,
+    });
     expect(e.message).toBe('HTTP 404 from agent: not loaded yet');
   });
 
@@ -294,7 +301,9 @@ describe('ErrorClassifier rules', () => {
     const c = new ErrorClassifier([{ match: { agentErrorCode: 'QUOTA' }, code: 'QUOTA_EXHAUSTED', severity: 'critical' }]);
     const inner = c.fromHttpResponse(400, none, '{"error":{"code":"QUOTA","message":"no quota"}}');
     expect(inner.code).toBe('QUOTA_EXHAUSTED');
-    const wrapped = new Error('step failed', { cause: wardenError('INVALID_REQUEST', 'no quota', { details: { agentErrorCode: 'QUOTA' } }) });
+    const wrapped = new Error('step failed', {
+      cause: wardenError('INVALID_REQUEST', 'no quota', { details: { agentErrorCode: 'QUOTA' } }),
+    });
     expect(c.classify(wrapped)).toMatchObject({ code: 'QUOTA_EXHAUSTED', severity: 'critical' });
   });
 
@@ -313,7 +322,10 @@ describe('ErrorClassifier rules', () => {
   it('rejects invalid rules with a CONFIG_INVALID error listing each problem', () => {
     let thrown: unknown;
     try {
-      new ErrorClassifier([{ match: {}, code: 'X' }, { match: { message: '(' }, code: 'Y' }]);
+      new ErrorClassifier([
+        { match: {}, code: 'X' },
+        { match: { message: '(' }, code: 'Y' },
+      ]);
     } catch (e) {
       thrown = e;
     }

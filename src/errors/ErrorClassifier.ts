@@ -53,11 +53,9 @@ export class ErrorClassifier {
     const parsed = rulesSchema.safeParse(rules);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: ['rules', ...i.path].join('.'), message: i.message }));
-      throw wardenError(
-        'CONFIG_INVALID',
-        `invalid classifier rules: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        { issues },
-      );
+      throw wardenError('CONFIG_INVALID', `invalid classifier rules: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+        issues,
+      });
     }
     this.#rules = parsed.data.map(compileRule);
     // bound, so a Clock instance whose now() reads its own fields can be passed as the options
@@ -147,8 +145,7 @@ interface ErrorLike {
   error?: unknown;
 }
 
-const asErrorLike = (x: unknown): ErrorLike | undefined =>
-  typeof x === 'object' && x !== null ? (x as ErrorLike) : undefined;
+const asErrorLike = (x: unknown): ErrorLike | undefined => (typeof x === 'object' && x !== null ? (x as ErrorLike) : undefined);
 const stringField = (x: unknown, key: 'name' | 'message' | 'code'): string | undefined => {
   const v = asErrorLike(x)?.[key];
   return typeof v === 'string' ? v : undefined;
@@ -235,7 +232,15 @@ function decide(chain: readonly unknown[], facts: ErrorFacts): Decision {
 function messageOf(chain: readonly unknown[], by: unknown): string {
   const text = (x: unknown) => (typeof x === 'string' ? x : (stringField(x, 'message') ?? ''));
   const top = text(chain[0]);
-  const deep = by === undefined ? (chain.slice(1).map(text).find((m) => m !== '') ?? '') : by === chain[0] ? '' : text(by);
+  const deep =
+    by === undefined
+      ? (chain
+          .slice(1)
+          .map(text)
+          .find((m) => m !== '') ?? '')
+      : by === chain[0]
+        ? ''
+        : text(by);
   if (top !== '' && deep !== '' && deep !== top) return `${top}: ${deep}`;
   if (top !== '' || deep !== '') return top || deep;
   const name = stringField(chain[0], 'name');
@@ -254,7 +259,10 @@ function preview(x: unknown): string {
 
 /** The start of a body for a message: whitespace collapsed, at most 200 characters. */
 function snippetOf(bodyText: string): string {
-  const s = bodyText.slice(0, MAX_SNIPPET * 4).replace(/\s+/g, ' ').trim();
+  const s = bodyText
+    .slice(0, MAX_SNIPPET * 4)
+    .replace(/\s+/g, ' ')
+    .trim();
   return s.length > MAX_SNIPPET ? `${s.slice(0, MAX_SNIPPET - 1)}…` : s;
 }
 

@@ -4,9 +4,7 @@ import { WardenError, errorInfoSchema, initFor, isWardenError } from './WardenEr
 describe('WardenError', () => {
   it('keeps the standard cause and its context fields', () => {
     const cause = new Error('socket hang up');
-    const e = new WardenError(
-      initFor('AGENT_UNAVAILABLE', 'HTTP 503 from agent', { cause, status: 503, retryAfterMs: 2000, agent: 'a1' }),
-    );
+    const e = new WardenError(initFor('AGENT_UNAVAILABLE', 'HTTP 503 from agent', { cause, status: 503, retryAfterMs: 2000, agent: 'a1' }));
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('WardenError');
     expect(e.cause).toBe(cause);

@@ -64,12 +64,7 @@ export interface WardenErrorInit extends WardenErrorExtra {
 }
 
 /** The `name` of a WardenError or one of its named subclasses. */
-export type WardenErrorName =
-  | 'WardenError'
-  | 'AgentTimeoutError'
-  | 'RateLimitedError'
-  | 'AuthError'
-  | 'CircuitOpenError';
+export type WardenErrorName = 'WardenError' | 'AgentTimeoutError' | 'RateLimitedError' | 'AuthError' | 'CircuitOpenError';
 
 /**
  * A classified failure: a stable `code` with its `category`, `severity` and `retryable` flag,
@@ -151,8 +146,5 @@ export function initFor(code: string, message: string, extra: WardenErrorExtra =
  * catch (e) { if (isWardenError(e) && e.retryable) scheduleRetry(e.retryAfterMs); }
  */
 export function isWardenError(e: unknown): e is WardenError {
-  return (
-    e instanceof WardenError ||
-    (typeof e === 'object' && e !== null && (e as { __wardenError?: unknown }).__wardenError === true)
-  );
+  return e instanceof WardenError || (typeof e === 'object' && e !== null && (e as { __wardenError?: unknown }).__wardenError === true);
 }

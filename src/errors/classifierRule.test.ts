@@ -21,9 +21,7 @@ describe('classifierRuleSchema', () => {
   });
 
   it('rejects an empty match with a message naming the keys', () => {
-    expect(issuesOf({ match: {}, code: 'X' })).toEqual([
-      'match: needs at least one of status, errorCode, agentErrorCode, message, name',
-    ]);
+    expect(issuesOf({ match: {}, code: 'X' })).toEqual(['match: needs at least one of status, errorCode, agentErrorCode, message, name']);
   });
 
   it('rejects an invalid regular expression, saying why', () => {
@@ -35,9 +33,7 @@ describe('classifierRuleSchema', () => {
   it('rejects unknown keys, bad statuses, bad codes and bad categories', () => {
     expect(issuesOf({ match: { statuses: [404] }, code: 'X' })[0]).toBe('match: Unrecognized key: "statuses"');
     expect(issuesOf({ match: { status: 99 }, code: 'X' })[0]).toMatch(/^match\.status/);
-    expect(issuesOf({ match: { status: 404 }, code: 'not-snake' })).toEqual([
-      'code: must be UPPER_SNAKE_CASE, e.g. MODEL_LOADING',
-    ]);
+    expect(issuesOf({ match: { status: 404 }, code: 'not-snake' })).toEqual(['code: must be UPPER_SNAKE_CASE, e.g. MODEL_LOADING']);
     expect(issuesOf({ match: { status: 404 }, code: 'X', category: 'fatal' })[0]).toMatch(/^category/);
     expect(issuesOf({ match: { status: 404 }, code: 'X', severity: 'urgent' })[0]).toMatch(/^severity/);
   });

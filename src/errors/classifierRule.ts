@@ -16,7 +16,9 @@ const regexSourceSchema = z
       new RegExp(source, 'i');
     } catch (e) {
       // V8 says "Invalid regular expression: /source/flags: reason"; the reason is the news
-      const reason = String((e as Error).message).split(': ').at(-1);
+      const reason = String((e as Error).message)
+        .split(': ')
+        .at(-1);
       ctx.addIssue({ code: 'custom', message: `is not a valid regular expression (${reason})` });
     }
   });
@@ -35,11 +37,7 @@ export const classifierMatchSchema = z
       .min(1)
       .optional()
       .describe('A Node or system error code such as ECONNREFUSED, on the error or anywhere in its cause chain.'),
-    agentErrorCode: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('The code in an agent response body { "error": { "code" } }.'),
+    agentErrorCode: z.string().min(1).optional().describe('The code in an agent response body { "error": { "code" } }.'),
     message: regexSourceSchema
       .optional()
       .describe("A regular expression, matched case-insensitively against the error's messages and the response body."),

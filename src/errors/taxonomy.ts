@@ -57,12 +57,8 @@ export interface ErrorCodeInfo {
   readonly description: string;
 }
 
-const code = (
-  category: ErrorCategory,
-  severity: Severity,
-  retryable: boolean,
-  description: string,
-): ErrorCodeInfo => Object.freeze({ category, severity, retryable, description });
+const code = (category: ErrorCategory, severity: Severity, retryable: boolean, description: string): ErrorCodeInfo =>
+  Object.freeze({ category, severity, retryable, description });
 
 /**
  * Every stable code Warden produces, with its defaults. User classifier rules may add custom

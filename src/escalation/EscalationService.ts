@@ -104,7 +104,8 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
 
   /** Loads what it needs; with `send` (the default) also starts the outbox sender. */
   async start(opts: { send?: boolean } = {}): Promise<void> {
-    for (const e of await this.#o.store.listEscalations({ status: ['open', 'acknowledged'], limit: 100_000 })) this.#unresolved.add(`${e.workflow}|${e.planKey}`);
+    for (const e of await this.#o.store.listEscalations({ status: ['open', 'acknowledged'], limit: 100_000 }))
+      this.#unresolved.add(`${e.workflow}|${e.planKey}`);
     this.setSending(opts.send ?? true);
   }
 
@@ -148,7 +149,9 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       existing.updatedAt = iso(now);
       // A grouped reply being sent right now has already read its count: it does not cover this failure.
       const pending = new Set(
-        (await store.outboxOf(existing.id)).filter((r) => r.status === 'pending' && r.kind === 'grouped' && !this.#sending.has(r.id)).map((r) => r.channel),
+        (await store.outboxOf(existing.id))
+          .filter((r) => r.status === 'pending' && r.kind === 'grouped' && !this.#sending.has(r.id))
+          .map((r) => r.channel),
       );
       const outbox = existing.channels
         .filter((c) => c.status !== 'failed' && !pending.has(c.channel))
@@ -156,7 +159,12 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       return { id: existing.id, write: { records: [existing], outbox } };
     }
     const id = `esc_${randomUUID()}`;
-    const channels = routeChannels(config, { workflow: ev.workflow, severity: ev.severity, finalErrorCode: ev.finalErrorCode, agentsTried: ev.agentsTried });
+    const channels = routeChannels(config, {
+      workflow: ev.workflow,
+      severity: ev.severity,
+      finalErrorCode: ev.finalErrorCode,
+      agentsTried: ev.agentsTried,
+    });
     const record: EscalationRecord = {
       id,
       fingerprint: ev.fingerprint,
@@ -177,7 +185,8 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       updatedAt: iso(now),
       repeats: 0,
     };
-    if (!channels.length) this.#o.logger.warn({ escalation: id, taskId: task.id, severity: ev.severity }, `${ev.severity} escalation ${id}: log only`);
+    if (!channels.length)
+      this.#o.logger.warn({ escalation: id, taskId: task.id, severity: ev.severity }, `${ev.severity} escalation ${id}: log only`);
     return {
       id,
       write: { records: [record], outbox: channels.map((c) => this.#row(id, c, 'firing', now, now)), timers: this.#timersFor(record, now) },
@@ -226,13 +235,22 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
         existing.updatedAt = iso(now);
         record = existing;
         write.records.push(existing);
-        const pending = new Set((await this.#o.store.outboxOf(existing.id)).filter((r) => r.status === 'pending' && r.kind === 'grouped').map((r) => r.channel));
+        const pending = new Set(
+          (await this.#o.store.outboxOf(existing.id)).filter((r) => r.status === 'pending' && r.kind === 'grouped').map((r) => r.channel),
+        );
         write.outbox.push(
-          ...existing.channels.filter((c) => c.status !== 'failed' && !pending.has(c.channel)).map((c) => this.#row(existing.id, c.channel, 'grouped', now + GROUP_INTERVAL_MS, now)),
+          ...existing.channels
+            .filter((c) => c.status !== 'failed' && !pending.has(c.channel))
+            .map((c) => this.#row(existing.id, c.channel, 'grouped', now + GROUP_INTERVAL_MS, now)),
         );
       } else {
         const id = `esc_${randomUUID()}`;
-        const channels = routeChannels(this.#o.config, { workflow: input.source, severity: input.severity, finalErrorCode: input.code, agentsTried: input.agents ?? [] });
+        const channels = routeChannels(this.#o.config, {
+          workflow: input.source,
+          severity: input.severity,
+          finalErrorCode: input.code,
+          agentsTried: input.agents ?? [],
+        });
         record = {
           id,
           fingerprint: input.key,
@@ -421,11 +439,14 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
     if (this.#armedAt !== undefined && this.#armedAt <= next && this.#timer) return;
     if (this.#timer) this.#o.clock.clearTimeout(this.#timer);
     this.#armedAt = next;
-    this.#timer = this.#o.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#armedAt = undefined;
-      this.kick();
-    }, Math.max(0, next - this.#o.clock.now()));
+    this.#timer = this.#o.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#armedAt = undefined;
+        this.kick();
+      },
+      Math.max(0, next - this.#o.clock.now()),
+    );
   }
 
   async #deliver(row: OutboxRow): Promise<void> {
@@ -440,7 +461,9 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       if (delivery.status === 'failed') return this.#dead(row, 'the first message of this escalation never reached the channel');
       if (!delivery.ref) {
         // The reply waits for its parent message (a resolved notice always follows a firing one).
-        await this.exclusive(() => store.writeEscalations({ records: [], outbox: [{ ...row, nextAttemptAt: clock.now() + PARENT_WAIT_MS }] }));
+        await this.exclusive(() =>
+          store.writeEscalations({ records: [], outbox: [{ ...row, nextAttemptAt: clock.now() + PARENT_WAIT_MS }] }),
+        );
         return;
       }
       parent = { ref: delivery.ref };
@@ -469,7 +492,9 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       const write: EscalationWrite = { records: [cur], outbox: [{ ...row, status: 'sent', attempts: row.attempts + 1, ref: sent.ref }] };
       if (row.kind === 'grouped' && cur.count > facts.count && cur.status !== 'resolved') {
         // More failures were grouped while this reply was on its way: they get the next batched reply.
-        const waiting = (await store.outboxOf(cur.id)).some((r) => r.id !== row.id && r.status === 'pending' && r.kind === 'grouped' && r.channel === row.channel);
+        const waiting = (await store.outboxOf(cur.id)).some(
+          (r) => r.id !== row.id && r.status === 'pending' && r.kind === 'grouped' && r.channel === row.channel,
+        );
         if (!waiting) write.outbox.push(this.#row(cur.id, row.channel, 'grouped', clock.now() + GROUP_INTERVAL_MS, clock.now()));
       }
       await store.writeEscalations(write);
@@ -493,11 +518,20 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
       const write: EscalationWrite = { records: [e], outbox: [] };
       if (retryable && attempts < config.delivery.maxAttempts) {
         const delay = computeDelay(
-          { initialDelayMs: config.delivery.initialDelayMs, maxDelayMs: config.delivery.maxDelayMs, multiplier: 2, jitter: 'full', errorMultipliers: {} },
+          {
+            initialDelayMs: config.delivery.initialDelayMs,
+            maxDelayMs: config.delivery.maxDelayMs,
+            multiplier: 2,
+            jitter: 'full',
+            errorMultipliers: {},
+          },
           { attempt: attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), random: this.#o.random },
         );
         write.outbox.push({ ...row, attempts, nextAttemptAt: now + Math.max(delay, 1), lastError: message });
-        this.#o.logger.warn({ escalation: e.id, channel: row.channel, attempts, retryable }, `send to ${row.channel} failed; retrying: ${message}`);
+        this.#o.logger.warn(
+          { escalation: e.id, channel: row.channel, attempts, retryable },
+          `send to ${row.channel} failed; retrying: ${message}`,
+        );
       } else {
         write.outbox.push({ ...row, attempts, status: 'dead', lastError: message });
         this.#o.logger.error({ escalation: e.id, channel: row.channel, attempts }, `send to ${row.channel} gave up: ${message}`);

@@ -107,7 +107,12 @@ export const apiRoutes: readonly RouteSpec[] = [
     path: '/api/tasks/:id/transitions',
     tag: 'tasks',
     summary: "A task's transitions, in order",
-    responses: { 200: { description: 'The transition timeline', schema: transitionListSchema }, 401: denied[401], 404: err('TASK_NOT_FOUND'), ...timedOut },
+    responses: {
+      200: { description: 'The transition timeline', schema: transitionListSchema },
+      401: denied[401],
+      404: err('TASK_NOT_FOUND'),
+      ...timedOut,
+    },
   },
   {
     method: 'post',
@@ -116,7 +121,12 @@ export const apiRoutes: readonly RouteSpec[] = [
     summary: 'Cancel a task (admin)',
     description: 'An attempt in flight is aborted. A terminal task is returned unchanged.',
     admin: true,
-    responses: { 200: { description: 'The task after the cancel', schema: taskSchema }, ...denied, 404: err('TASK_NOT_FOUND'), ...timedOut },
+    responses: {
+      200: { description: 'The task after the cancel', schema: taskSchema },
+      ...denied,
+      404: err('TASK_NOT_FOUND'),
+      ...timedOut,
+    },
   },
   {
     method: 'get',
@@ -160,7 +170,12 @@ export const apiRoutes: readonly RouteSpec[] = [
     path: '/api/escalations/:id',
     tag: 'escalations',
     summary: 'An escalation with its outbox',
-    responses: { 200: { description: 'The escalation and every message of its outbox', schema: escalationDetailSchema }, 401: denied[401], 404: err('ESCALATION_NOT_FOUND'), ...timedOut },
+    responses: {
+      200: { description: 'The escalation and every message of its outbox', schema: escalationDetailSchema },
+      401: denied[401],
+      404: err('ESCALATION_NOT_FOUND'),
+      ...timedOut,
+    },
   },
   {
     method: 'post',
@@ -170,7 +185,13 @@ export const apiRoutes: readonly RouteSpec[] = [
     description: 'Stops its repeats and re-escalation, and tells its channels.',
     admin: true,
     body: { schema: ackBodySchema, required: false },
-    responses: { 200: { description: 'The escalation', schema: escalationSchema }, ...bad, ...denied, 404: err('ESCALATION_NOT_FOUND'), ...timedOut },
+    responses: {
+      200: { description: 'The escalation', schema: escalationSchema },
+      ...bad,
+      ...denied,
+      404: err('ESCALATION_NOT_FOUND'),
+      ...timedOut,
+    },
   },
   {
     method: 'post',
@@ -179,7 +200,13 @@ export const apiRoutes: readonly RouteSpec[] = [
     summary: 'Resolve an escalation by hand (admin)',
     admin: true,
     body: { schema: ackBodySchema, required: false, description: '`by`: who resolves; defaults to "api"' },
-    responses: { 200: { description: 'The escalation', schema: escalationSchema }, ...bad, ...denied, 404: err('ESCALATION_NOT_FOUND'), ...timedOut },
+    responses: {
+      200: { description: 'The escalation', schema: escalationSchema },
+      ...bad,
+      ...denied,
+      404: err('ESCALATION_NOT_FOUND'),
+      ...timedOut,
+    },
   },
   {
     method: 'get',
@@ -198,7 +225,11 @@ export const apiRoutes: readonly RouteSpec[] = [
     tag: 'operations',
     summary: 'Every component the supervisor watches, with its recent transitions',
     query: supervisorQuerySchema,
-    responses: { 200: { description: 'The components (empty without a supervisor)', schema: supervisedComponentListSchema }, ...bad, 401: denied[401] },
+    responses: {
+      200: { description: 'The components (empty without a supervisor)', schema: supervisedComponentListSchema },
+      ...bad,
+      401: denied[401],
+    },
   },
   {
     method: 'get',
@@ -206,7 +237,12 @@ export const apiRoutes: readonly RouteSpec[] = [
     tag: 'operations',
     summary: 'One supervised component (`agent:x`, `system:heap`, or a bare agent id or check name)',
     query: supervisorQuerySchema,
-    responses: { 200: { description: 'The component', schema: supervisedComponentSchema }, ...bad, 401: denied[401], 404: err('NOT_FOUND') },
+    responses: {
+      200: { description: 'The component', schema: supervisedComponentSchema },
+      ...bad,
+      401: denied[401],
+      404: err('NOT_FOUND'),
+    },
   },
   {
     method: 'get',

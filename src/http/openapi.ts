@@ -79,21 +79,39 @@ export function buildOpenApi(
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
     const where = `${r.method.toUpperCase()} ${r.path}`;
-    const parameters: Json[] = [...r.path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: Json[] = [...r.path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     if (r.query) {
       const q = input(r.query) as { properties?: Record<string, Json>; required?: string[] };
       for (const [name, schema] of Object.entries(q.properties ?? {})) {
         const { description, ...rest } = schema;
-        parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema: rest, ...(description ? { description } : {}) });
+        parameters.push({
+          name,
+          in: 'query',
+          required: q.required?.includes(name) ?? false,
+          schema: rest,
+          ...(description ? { description } : {}),
+        });
       }
     }
-    for (const [name, description] of Object.entries(r.headers ?? {})) parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
+    for (const [name, description] of Object.entries(r.headers ?? {}))
+      parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
     const responses: Json = {};
     for (const [status, res] of Object.entries(r.responses)) {
       const type = res.contentType ?? 'application/json';
       responses[status] = {
         description: res.description,
-        content: { [type]: res.schema ? { schema: ref(res.schema, where) } : type === 'application/json' ? { schema: {} } : { schema: { type: 'string' } } },
+        content: {
+          [type]: res.schema
+            ? { schema: ref(res.schema, where) }
+            : type === 'application/json'
+              ? { schema: {} }
+              : { schema: { type: 'string' } },
+        },
       };
     }
     const op: Json = {
@@ -103,7 +121,13 @@ export function buildOpenApi(
       tags: [r.tag],
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
-        ? { requestBody: { required: r.body.required, ...(r.body.description ? { description: r.body.description } : {}), content: { 'application/json': { schema: input(r.body.schema) } } } }
+        ? {
+            requestBody: {
+              required: r.body.required,
+              ...(r.body.description ? { description: r.body.description } : {}),
+              content: { 'application/json': { schema: input(r.body.schema) } },
+            },
+          }
         : {}),
       responses,
       ...(r.public ? { security: [] } : r.admin ? { security: [{ bearer: [] }], 'x-warden-admin': true } : {}),
@@ -114,7 +138,11 @@ export function buildOpenApi(
     const method = e.method.toLowerCase();
     const p = openApiPath(e.path);
     if (paths[p]?.[method]) continue;
-    (paths[p] ??= {})[method] = { summary: `${e.method} ${e.path}`, description: 'Served by another module; not described here.', responses: { default: { description: 'See the module that serves it.' } } };
+    (paths[p] ??= {})[method] = {
+      summary: `${e.method} ${e.path}`,
+      description: 'Served by another module; not described here.',
+      responses: { default: { description: 'See the module that serves it.' } },
+    };
   }
 
   return {
@@ -131,7 +159,8 @@ export function buildOpenApi(
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'WARDEN_API_TOKEN, when set, for every /api/* and /metrics request; WARDEN_ADMIN_TOKEN, when set, for admin actions.',
+          description:
+            'WARDEN_API_TOKEN, when set, for every /api/* and /metrics request; WARDEN_ADMIN_TOKEN, when set, for admin actions.',
         },
       },
     },

@@ -194,7 +194,9 @@ export const supervisedComponentSchema = z.looseObject({
   kind: z.enum(['agent', 'system']),
   state: z.string().describe("The supervisor machine's state: starting, healthy, suspect, unhealthy, recovering, verifying or escalated"),
   health: z.enum(['healthy', 'unhealthy', 'unknown']),
-  transitions: z.array(z.looseObject({ seq: z.number().int(), at: isoTime, component: z.string(), from: z.string(), to: z.string(), event: z.string() })),
+  transitions: z.array(
+    z.looseObject({ seq: z.number().int(), at: isoTime, component: z.string(), from: z.string(), to: z.string(), event: z.string() }),
+  ),
 });
 export const supervisedComponentListSchema = z.object({ components: z.array(supervisedComponentSchema) });
 
@@ -224,7 +226,12 @@ export const workflowListSchema = z.object({
 export const submitBodySchema = z.strictObject({
   workflow: z.string().min(1).max(200),
   input: z.unknown().optional().describe("Validated against the workflow's inputSchema"),
-  idempotencyKey: z.string().min(1).max(256).optional().describe('The same key with the same input returns the first task (200); with other input, 409'),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('The same key with the same input returns the first task (200); with other input, 409'),
   deadlineMs: z
     .number()
     .int()

@@ -149,7 +149,10 @@ export class AgentPool extends EventEmitter<AgentPoolEvents> {
     return {
       id,
       capabilities: [...s.config.capabilities],
-      circuit: { state: s.breaker.state, ...(openUntil !== undefined && s.breaker.state === 'open' ? { openUntil: new Date(openUntil).toISOString() } : {}) },
+      circuit: {
+        state: s.breaker.state,
+        ...(openUntil !== undefined && s.breaker.state === 'open' ? { openUntil: new Date(openUntil).toISOString() } : {}),
+      },
       health: { status: s.health },
       inFlight: s.bulkhead.inFlight,
       queued: s.bulkhead.queued,

@@ -47,25 +47,31 @@ async function start() {
   const { store, cleanup } = await engineStore();
   cleanups.push(cleanup);
   // mode 'local': the whole lifecycle in this process, on whichever store the suite runs on.
-  engine = await createEngine({ config, workflows, store, clock, random: () => 0.5, logger: silentLogger, mode: 'local', supervisor: false });
+  engine = await createEngine({
+    config,
+    workflows,
+    store,
+    clock,
+    random: () => 0.5,
+    logger: silentLogger,
+    mode: 'local',
+    supervisor: false,
+  });
   return engine;
 }
 
 async function runToEnd(workflow: string, script: Record<string, string[]>, opts: { deadlineMs?: number } = {}): Promise<Task> {
   const { id } = await engine.submit(workflow, { script }, opts);
   let task: Task | undefined;
-  await driveUntil(
-    clock,
-    async () => {
-      task = await engine.get(id);
-      return !!task && TERMINAL_STATUSES.has(task.status);
-    },
-    [engine],
-  );
+  await driveUntil(clock, async () => {
+    task = await engine.get(id);
+    return !!task && TERMINAL_STATUSES.has(task.status);
+  }, [engine]);
   return task!;
 }
 
-const steps = async (id: string) => (await engine.transitions(id)).map((t) => `${t.from ?? '∅'}>${t.to}:${t.event}${t.agent ? `@${t.agent}#${t.attempt}` : ''}`);
+const steps = async (id: string) =>
+  (await engine.transitions(id)).map((t) => `${t.from ?? '∅'}>${t.to}:${t.event}${t.agent ? `@${t.agent}#${t.attempt}` : ''}`);
 
 beforeAll(async () => {
   // Load the fixture once so the first test doesn't race a cold import against the clock.
@@ -150,7 +156,11 @@ describe('the task lifecycle', () => {
       'c#1:ok',
     ]);
     const s = await steps(task.id);
-    expect(s.filter((x) => x.includes('ROUTED'))).toEqual(['routing>attempting:ROUTED@a#1', 'routing>attempting:ROUTED@b#1', 'routing>attempting:ROUTED@c#1']);
+    expect(s.filter((x) => x.includes('ROUTED'))).toEqual([
+      'routing>attempting:ROUTED@a#1',
+      'routing>attempting:ROUTED@b#1',
+      'routing>attempting:ROUTED@c#1',
+    ]);
     expect(s.filter((x) => x.startsWith('attempting>waiting'))).toHaveLength(2); // b retried twice, then moved on
   });
 
@@ -165,7 +175,14 @@ describe('the task lifecycle', () => {
     expect(task.severity).toBe('medium'); // AGENT_ERROR (medium) outranks the workflow's low
     expect((await steps(task.id)).slice(-2)).toEqual(['routing>degrading:NO_AGENT', 'degrading>degraded:DEGRADED']);
     expect(escalations).toHaveLength(1);
-    expect(escalations[0]).toMatchObject({ taskId: task.id, workflow: 'review', status: 'degraded', severity: 'medium', agentsTried: ['a', 'b', 'c'], finalErrorCode: 'AGENT_ERROR' });
+    expect(escalations[0]).toMatchObject({
+      taskId: task.id,
+      workflow: 'review',
+      status: 'degraded',
+      severity: 'medium',
+      agentsTried: ['a', 'b', 'c'],
+      finalErrorCode: 'AGENT_ERROR',
+    });
   });
 
   it('fails when every agent fails and the workflow has no degraded response', async () => {
@@ -298,7 +315,9 @@ describe('submitting', () => {
     const first = await engine.submit('review', { script: { a: ['ok'] } }, { idempotencyKey: 'k1' });
     const again = await engine.submit('review', { script: { a: ['ok'] } }, { idempotencyKey: 'k1' });
     expect(again).toEqual({ id: first.id, status: expect.any(String), created: false });
-    await expect(engine.submit('review', { script: { a: ['permanent'] } }, { idempotencyKey: 'k1' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    await expect(engine.submit('review', { script: { a: ['permanent'] } }, { idempotencyKey: 'k1' })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
     expect(await engine.list()).toHaveLength(1);
   });
 
@@ -321,7 +340,18 @@ describe('parking', () => {
     engine = await createEngine({
       mode: 'local',
       supervisor: false,
-      config: { ...config, agents: { ...config.agents, a: { ...config.agents.a, maxQueue: 100_000, circuitBreaker: { failureThreshold: 1_000_000 }, retry: { ...retry, initialDelayMs: 60_000, maxDelayMs: 60_000 } } } },
+      config: {
+        ...config,
+        agents: {
+          ...config.agents,
+          a: {
+            ...config.agents.a,
+            maxQueue: 100_000,
+            circuitBreaker: { failureThreshold: 1_000_000 },
+            retry: { ...retry, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+          },
+        },
+      },
       workflows,
       store,
       clock,

@@ -201,7 +201,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     this.redact = createRedactor(secretValues(config, parts.env));
     this.#validator = new InputValidator(parts.loaded.workflows);
-    this.#scheduler = new Scheduler(this.clock, this.store, (row) => this.#fireTimer(row.taskId, row.kind), (err) => this.#report(err));
+    this.#scheduler = new Scheduler(
+      this.clock,
+      this.store,
+      (row) => this.#fireTimer(row.taskId, row.kind),
+      (err) => this.#report(err),
+    );
     this.escalations = new EscalationService({
       config: config.escalation,
       store: this.store,
@@ -282,7 +287,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const issues = this.#validator.validate(workflowName, input);
     if (issues) throw wardenError('INPUT_INVALID', `input does not match the ${workflowName} inputSchema`, { issues });
     if (opts.deadlineMs !== undefined && !(opts.deadlineMs > 0)) {
-      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', { issues: [{ path: 'deadlineMs', message: 'must be > 0' }] });
+      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', {
+        issues: [{ path: 'deadlineMs', message: 'must be > 0' }],
+      });
     }
 
     const now = this.clock.now();
@@ -323,9 +330,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!created) {
       actor.stop();
       if (task.inputHash !== record.inputHash) {
-        throw wardenError('IDEMPOTENCY_CONFLICT', `idempotency key "${opts.idempotencyKey}" was used for task ${task.id} with different input`, {
-          details: { taskId: task.id },
-        });
+        throw wardenError(
+          'IDEMPOTENCY_CONFLICT',
+          `idempotency key "${opts.idempotencyKey}" was used for task ${task.id} with different input`,
+          {
+            details: { taskId: task.id },
+          },
+        );
       }
       return { id: task.id, status: task.status, created: false };
     }
@@ -467,7 +478,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #hydrate(rec: TaskRecord): TaskRun {
-    const run: TaskRun = { record: { ...rec, seq: rec.seq ?? 0 }, actor: this.#revive(rec.snapshot), queue: Promise.resolve(), done: false, ...dropSignal() };
+    const run: TaskRun = {
+      record: { ...rec, seq: rec.seq ?? 0 },
+      actor: this.#revive(rec.snapshot),
+      queue: Promise.resolve(),
+      done: false,
+      ...dropSignal(),
+    };
     this.#live.set(rec.id, run);
     return run;
   }
@@ -545,7 +562,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     }
     // Leaving `attempting` other than by the attempt's own result abandons the call.
-    if (from === 'attempting' && to !== 'attempting' && event.type !== 'ATTEMPT_OK' && event.type !== 'ATTEMPT_FAILED' && event.type !== 'ATTEMPT_DEFERRED') {
+    if (
+      from === 'attempting' &&
+      to !== 'attempting' &&
+      event.type !== 'ATTEMPT_OK' &&
+      event.type !== 'ATTEMPT_FAILED' &&
+      event.type !== 'ATTEMPT_DEFERRED'
+    ) {
       if (run.attempt) {
         run.attempt.abort.abort(new Error(`task ${event.type.toLowerCase()}`));
         run.attempt = undefined;
@@ -587,7 +610,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     } else [eventId] = await this.store.commit(step);
     for (const tm of timers) if (tm.wakeAt !== null) this.#scheduler.notify(tm.wakeAt);
-    if (!this.#distributed) this.#emit('transition', { ...t, taskId: rec.id, workflow: rec.workflow, ...(eventId !== undefined ? { eventId } : {}) });
+    if (!this.#distributed)
+      this.#emit('transition', { ...t, taskId: rec.id, workflow: rec.workflow, ...(eventId !== undefined ? { eventId } : {}) });
 
     if (final) return this.#finish(run, escalation);
     this.#effect(run, to, ctx);
@@ -615,7 +639,9 @@ export class Engine extends EventEmitter<EngineEvents> {
         const { index, skipped } = this.agents.route(ctx.plan, ctx.index);
         if (index >= 0) this.#enqueue(run, { type: 'ROUTED', agent: ctx.plan[index]!, index, skipped });
         else {
-          const tried = ctx.plan.length ? `all ${ctx.plan.length} agent(s) of the plan failed or were unavailable` : 'the workflow has no agent';
+          const tried = ctx.plan.length
+            ? `all ${ctx.plan.length} agent(s) of the plan failed or were unavailable`
+            : 'the workflow has no agent';
           this.#enqueue(run, { type: 'NO_AGENT', skipped, error: wardenError('FALLBACK_EXHAUSTED', tried).toJSON() });
         }
         return;
@@ -707,7 +733,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       // The agent's limit is global across workers: hold a lease in the database for the call.
       try {
         const local = release;
-        const lease = await this.distributed.lease(agent, slot.bulkhead.limit, (wf.timeoutMs ?? slot.config.timeoutMs) + 60_000, abort.signal);
+        const lease = await this.distributed.lease(
+          agent,
+          slot.bulkhead.limit,
+          (wf.timeoutMs ?? slot.config.timeoutMs) + 60_000,
+          abort.signal,
+        );
         release = () => {
           local();
           lease();
@@ -724,7 +755,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (heldMs > 0) {
       release();
       run.attempt = undefined;
-      const error = wardenError('RATE_LIMITED', `${agent} asked not to be called for another ${Math.ceil(heldMs)} ms`, { agent, retryAfterMs: heldMs }).toJSON();
+      const error = wardenError('RATE_LIMITED', `${agent} asked not to be called for another ${Math.ceil(heldMs)} ms`, {
+        agent,
+        retryAfterMs: heldMs,
+      }).toJSON();
       // No call was made, so no attempt is spent: the task waits for the hold to end (or moves on past its deadline).
       return this.#enqueue(run, { type: 'ATTEMPT_DEFERRED', error, at: this.clock.now(), delayMs: heldMs });
     }
@@ -805,10 +839,18 @@ export class Engine extends EventEmitter<EngineEvents> {
       try {
         mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       } catch (err) {
-        throw wardenError('CONFIG_INVALID', `degraded module ${file} of workflow ${wf.name} could not be imported: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw wardenError(
+          'CONFIG_INVALID',
+          `degraded module ${file} of workflow ${wf.name} could not be imported: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
       }
       const fn = mod[spec.export ?? 'default'];
-      if (typeof fn !== 'function') throw wardenError('CONFIG_INVALID', `degraded module ${file} of workflow ${wf.name} has no function export "${spec.export ?? 'default'}"`);
+      if (typeof fn !== 'function')
+        throw wardenError(
+          'CONFIG_INVALID',
+          `degraded module ${file} of workflow ${wf.name} has no function export "${spec.export ?? 'default'}"`,
+        );
       this.#degraders.set(wf.name, fn as Degrader);
     }
   }
@@ -826,7 +868,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       this.#enqueue(run, { type: 'DEGRADED', output });
     } catch (err) {
-      const error = wardenError('DEGRADE_FAILED', `degraded response failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      const error = wardenError('DEGRADE_FAILED', `degraded response failed: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
       this.#enqueue(run, { type: 'DEGRADE_FAILED', error: error.toJSON() });
     }
   }
@@ -929,7 +973,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     // A retried job means its worker died mid-run: the task re-runs its current step, except
     // that a job whose own purpose is still pending (a start, a due wake-up) does just that.
     let event: TaskEvent | undefined;
-    if (kind === 'deadline') event = { type: 'DEADLINE', error: wardenError('DEADLINE_EXCEEDED', `task deadline ${rec.deadlineAt} passed`).toJSON() };
+    if (kind === 'deadline')
+      event = { type: 'DEADLINE', error: wardenError('DEADLINE_EXCEEDED', `task deadline ${rec.deadlineAt} passed`).toJSON() };
     else if (kind === 'start' && rec.state === 'queued') event = { type: 'START' };
     else if (kind === 'wake' && rec.state === 'waiting') event = { type: 'WAKE' };
     else if (retried) event = { type: 'RECOVERED' };
@@ -989,7 +1034,15 @@ function dropSignal(): { dropped: Promise<void>; onDrop: () => void } {
 }
 
 function agentEvent(type: TaskEvent['type']): boolean {
-  return type === 'ROUTED' || type === 'ATTEMPT_OK' || type === 'ATTEMPT_FAILED' || type === 'ATTEMPT_DEFERRED' || type === 'WAKE' || type === 'OUTPUT_VALID' || type === 'OUTPUT_INVALID';
+  return (
+    type === 'ROUTED' ||
+    type === 'ATTEMPT_OK' ||
+    type === 'ATTEMPT_FAILED' ||
+    type === 'ATTEMPT_DEFERRED' ||
+    type === 'WAKE' ||
+    type === 'OUTPUT_VALID' ||
+    type === 'OUTPUT_INVALID'
+  );
 }
 
 function upsertAttempt(list: AttemptRecord[], a: AttemptRecord): void {

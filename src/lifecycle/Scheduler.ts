@@ -49,11 +49,14 @@ export class Scheduler {
   #arm(at: number): void {
     if (this.#handle) this.clock.clearTimeout(this.#handle);
     this.#armedAt = at;
-    this.#handle = this.clock.setTimeout(() => {
-      this.#handle = undefined;
-      this.#armedAt = undefined;
-      void this.#sweep();
-    }, Math.min(Math.max(0, at - this.clock.now()), 2 ** 31 - 1));
+    this.#handle = this.clock.setTimeout(
+      () => {
+        this.#handle = undefined;
+        this.#armedAt = undefined;
+        void this.#sweep();
+      },
+      Math.min(Math.max(0, at - this.clock.now()), 2 ** 31 - 1),
+    );
   }
 
   async #sweep(): Promise<void> {

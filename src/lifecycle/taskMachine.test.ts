@@ -4,7 +4,12 @@ import { wardenError } from '../errors/index.js';
 import { persistedSnapshot, taskMachine, type TaskEvent } from './taskMachine.js';
 
 const input = { taskId: 't1', workflow: 'w', plan: ['a', 'b'], maxAttempts: [2, 1], deadlineAt: 10_000, hasDegraded: true };
-const failed = (at: number): TaskEvent => ({ type: 'ATTEMPT_FAILED', error: wardenError('AGENT_UNAVAILABLE', 'down').toJSON(), at, delayMs: 100 });
+const failed = (at: number): TaskEvent => ({
+  type: 'ATTEMPT_FAILED',
+  error: wardenError('AGENT_UNAVAILABLE', 'down').toJSON(),
+  at,
+  delayMs: 100,
+});
 
 describe('persistedSnapshot', () => {
   it("equals XState's getPersistedSnapshot in every state the lifecycle passes through", () => {
@@ -36,7 +41,10 @@ describe('persistedSnapshot', () => {
     actor.send({ type: 'START' });
     actor.send({ type: 'ROUTED', agent: 'a', index: 0, skipped: [] });
     actor.send(failed(0));
-    const restored = createActor(taskMachine, { snapshot: JSON.parse(JSON.stringify(persistedSnapshot(actor))) as never, input: undefined as never });
+    const restored = createActor(taskMachine, {
+      snapshot: JSON.parse(JSON.stringify(persistedSnapshot(actor))) as never,
+      input: undefined as never,
+    });
     restored.start();
     expect(restored.getSnapshot().value).toBe('waiting');
     expect(restored.getSnapshot().context).toEqual(actor.getSnapshot().context);

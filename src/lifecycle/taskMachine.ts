@@ -176,15 +176,16 @@ export const taskMachine = setup({
           {
             guard: 'canRetry',
             target: 'waiting',
-            actions: [
-              'recordFailure',
-              assign(({ event }) => ({ backoffMs: event.delayMs, wakeAt: event.at + event.delayMs })),
-            ],
+            actions: ['recordFailure', assign(({ event }) => ({ backoffMs: event.delayMs, wakeAt: event.at + event.delayMs }))],
           },
           { target: 'routing', actions: 'recordFailure' },
         ],
         ATTEMPT_DEFERRED: [
-          { guard: 'canDefer', target: 'waiting', actions: assign(({ event }) => ({ backoffMs: event.delayMs, wakeAt: event.at + event.delayMs, deferred: true })) },
+          {
+            guard: 'canDefer',
+            target: 'waiting',
+            actions: assign(({ event }) => ({ backoffMs: event.delayMs, wakeAt: event.at + event.delayMs, deferred: true })),
+          },
           { target: 'routing', actions: 'recordFailure' },
         ],
         RECOVERED: { target: 'attempting', reenter: true },
@@ -209,7 +210,11 @@ export const taskMachine = setup({
       on: {
         WAKE: {
           target: 'attempting',
-          actions: assign(({ context }) => ({ attempt: context.deferred ? context.attempt : context.attempt + 1, wakeAt: undefined, deferred: false })),
+          actions: assign(({ context }) => ({
+            attempt: context.deferred ? context.attempt : context.attempt + 1,
+            wakeAt: undefined,
+            deferred: false,
+          })),
         },
         RECOVERED: 'waiting',
         DEADLINE: [
@@ -234,7 +239,16 @@ export const taskMachine = setup({
 
 /** The lifecycle's states, for diagrams and docs. */
 export const TASK_STATES: readonly TaskStateName[] = [
-  'queued', 'routing', 'attempting', 'validating', 'waiting', 'degrading', 'completed', 'degraded', 'failed', 'cancelled',
+  'queued',
+  'routing',
+  'attempting',
+  'validating',
+  'waiting',
+  'degrading',
+  'completed',
+  'degraded',
+  'failed',
+  'cancelled',
 ];
 
 /** Terminal states. */

@@ -65,7 +65,12 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
   const registers = [registry];
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  const submitted = new Counter({ name: 'warden_tasks_submitted_total', help: 'Tasks accepted, by workflow.', labelNames: ['workflow'], registers });
+  const submitted = new Counter({
+    name: 'warden_tasks_submitted_total',
+    help: 'Tasks accepted, by workflow.',
+    labelNames: ['workflow'],
+    registers,
+  });
   const ended = new Counter({
     name: 'warden_tasks_ended_total',
     help: 'Tasks that reached a terminal status (completed, degraded, failed, cancelled), by workflow.',
@@ -79,8 +84,18 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
     buckets: TASK_BUCKETS,
     registers,
   });
-  const attempts = new Counter({ name: 'warden_attempts_total', help: 'Calls to agents that answered (ok) or failed (error).', labelNames: ['agent', 'outcome'], registers });
-  const attemptErrors = new Counter({ name: 'warden_attempt_errors_total', help: 'Failed calls to agents, by error code.', labelNames: ['agent', 'code'], registers });
+  const attempts = new Counter({
+    name: 'warden_attempts_total',
+    help: 'Calls to agents that answered (ok) or failed (error).',
+    labelNames: ['agent', 'outcome'],
+    registers,
+  });
+  const attemptErrors = new Counter({
+    name: 'warden_attempt_errors_total',
+    help: 'Failed calls to agents, by error code.',
+    labelNames: ['agent', 'code'],
+    registers,
+  });
   const attemptDuration = new Histogram({
     name: 'warden_attempt_duration_seconds',
     help: 'Time from calling an agent to its answer or failure, on the engine clock.',
@@ -94,14 +109,24 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
     labelNames: ['workflow', 'agent'],
     registers,
   });
-  const escalations = new Counter({ name: 'warden_escalations_total', help: 'Escalations opened, by severity.', labelNames: ['severity'], registers });
+  const escalations = new Counter({
+    name: 'warden_escalations_total',
+    help: 'Escalations opened, by severity.',
+    labelNames: ['severity'],
+    registers,
+  });
   const deliveries = new Counter({
     name: 'warden_escalation_deliveries_total',
     help: 'Notification sends to channels: outcome sent or failed (a failed send is retried or falls back).',
     labelNames: ['channel', 'severity', 'outcome'],
     registers,
   });
-  const circuitMoves = new Counter({ name: 'warden_circuit_transitions_total', help: 'Circuit breaker state changes, by the state entered.', labelNames: ['agent', 'to'], registers });
+  const circuitMoves = new Counter({
+    name: 'warden_circuit_transitions_total',
+    help: 'Circuit breaker state changes, by the state entered.',
+    labelNames: ['agent', 'to'],
+    registers,
+  });
 
   // ---- live tasks: counted per status as transitions move them ----
   const liveStatus = new Map<string, TaskStatus>();
@@ -150,7 +175,8 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
     labelNames: ['agent', 'status'],
     registers,
     collect() {
-      for (const a of engine.agentViews()) for (const s of ['healthy', 'unhealthy', 'unknown']) this.set({ agent: a.id, status: s }, a.health.status === s ? 1 : 0);
+      for (const a of engine.agentViews())
+        for (const s of ['healthy', 'unhealthy', 'unknown']) this.set({ agent: a.id, status: s }, a.health.status === s ? 1 : 0);
     },
   });
   new Gauge({
@@ -191,7 +217,10 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
     if (!primaries.has(workflow)) {
       const wf = engine.workflows.get(workflow);
       const agents = engine.config.config.agents;
-      primaries.set(workflow, wf?.agent ?? Object.keys(agents).find((id) => wf?.capability !== undefined && agents[id]!.capabilities.includes(wf.capability)));
+      primaries.set(
+        workflow,
+        wf?.agent ?? Object.keys(agents).find((id) => wf?.capability !== undefined && agents[id]!.capabilities.includes(wf.capability)),
+      );
     }
     return primaries.get(workflow);
   };
@@ -199,7 +228,8 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
   const onTransition = (t: TransitionEvent) => {
     seeding?.add(t.taskId);
     if (t.from === null) submitted.inc({ workflow: t.workflow });
-    if (t.event === 'ROUTED' && t.agent !== undefined && t.agent !== primaryOf(t.workflow)) hops.inc({ workflow: t.workflow, agent: t.agent });
+    if (t.event === 'ROUTED' && t.agent !== undefined && t.agent !== primaryOf(t.workflow))
+      hops.inc({ workflow: t.workflow, agent: t.agent });
     move(t.taskId, statusOfState(t.to));
   };
   const onEnded = (task: Task) => {

@@ -197,8 +197,22 @@ describe('CircuitBreaker', () => {
   it.each<[string, (b: CircuitBreaker, c: SimulatedClock) => void]>([
     ['closed with failures', (b) => fail(b, 3)],
     ['open', (b) => fail(b, 5)],
-    ['open after a failed probe', (b, c) => { fail(b, 5); c.advance(30_000); probe(b, false); }],
-    ['half-open with a success', (b, c) => { fail(b, 5); c.advance(30_000); probe(b, true); }],
+    [
+      'open after a failed probe',
+      (b, c) => {
+        fail(b, 5);
+        c.advance(30_000);
+        probe(b, false);
+      },
+    ],
+    [
+      'half-open with a success',
+      (b, c) => {
+        fail(b, 5);
+        c.advance(30_000);
+        probe(b, true);
+      },
+    ],
   ])('round-trips its state through toJSON and the constructor when %s', (_name, drive) => {
     const { clock, breaker } = setup();
     drive(breaker, clock);
@@ -239,11 +253,7 @@ describe('CircuitBreaker', () => {
     expect(breaker.tryAcquire()).toBe(true);
     breaker.recordSuccess();
     probe(breaker, true);
-    expect(listener.mock.calls.map(([from, to]) => `${from}->${to}`)).toEqual([
-      'closed->open',
-      'open->half-open',
-      'half-open->closed',
-    ]);
+    expect(listener.mock.calls.map(([from, to]) => `${from}->${to}`)).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
     expect(listener.mock.calls[0]?.[2]).toEqual({
       state: 'open',
       openedAt: 1_000_000,

@@ -45,7 +45,12 @@ export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
  * circuit last closed, and sets how long the next open lasts.
  */
 export type BreakerSnapshot =
-  | { readonly state: 'closed'; readonly failures: readonly number[]; readonly calls?: readonly CallBucket[]; readonly consecutive?: number }
+  | {
+      readonly state: 'closed';
+      readonly failures: readonly number[];
+      readonly calls?: readonly CallBucket[];
+      readonly consecutive?: number;
+    }
   | { readonly state: 'open'; readonly openedAt: number; readonly openUntil: number; readonly consecutiveOpens: number }
   | { readonly state: 'half-open'; readonly successes: number; readonly probes: number; readonly consecutiveOpens: number };
 
@@ -170,7 +175,8 @@ export class CircuitBreaker {
     if (s.state !== 'half-open') return;
     s.probes = Math.max(0, s.probes - 1);
     s.successes++;
-    if (s.successes >= this.options.halfOpenSuccesses) this.#transition({ state: 'closed', failures: [], start: 0, calls: [], consecutive: 0 });
+    if (s.successes >= this.options.halfOpenSuccesses)
+      this.#transition({ state: 'closed', failures: [], start: 0, calls: [], consecutive: 0 });
   }
 
   /** Records a failed call. Closed: may open the circuit. Half-open: opens it again, for longer. */
@@ -235,7 +241,12 @@ export class CircuitBreaker {
   #snapshot(s: Internal): BreakerSnapshot {
     if (s.state === 'closed') {
       prune(s, this.#clock.now(), this.options);
-      return { state: 'closed', failures: s.failures.slice(s.start), calls: s.calls.map((b) => [b[0], b[1], b[2]] as const), consecutive: s.consecutive };
+      return {
+        state: 'closed',
+        failures: s.failures.slice(s.start),
+        calls: s.calls.map((b) => [b[0], b[1], b[2]] as const),
+        consecutive: s.consecutive,
+      };
     }
     return { ...s };
   }

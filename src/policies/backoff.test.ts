@@ -32,15 +32,50 @@ describe('computeDelay', () => {
     ['full jitter with random near 1 waits the whole base', { jitter: 'full' }, { attempt: 3, random: ALMOST_ONE }, 4000],
     ['full jitter with random 0.5 waits half the base', { jitter: 'full' }, { attempt: 3, random: 0.5 }, 2000],
     ['full jitter stays below maxDelayMs', { jitter: 'full' }, { attempt: 20, random: ALMOST_ONE }, 30_000],
-    ['full jitter applies the error factor before jitter', { jitter: 'full' }, { attempt: 1, errorCode: 'RATE_LIMITED', random: 0.5 }, 1000],
+    [
+      'full jitter applies the error factor before jitter',
+      { jitter: 'full' },
+      { attempt: 1, errorCode: 'RATE_LIMITED', random: 0.5 },
+      1000,
+    ],
     ['full jitter still honours Retry-After', { jitter: 'full' }, { attempt: 3, random: 0, retryAfterMs: 2500 }, 2500],
     // jitter: decorrelated
-    ['decorrelated jitter with random 0 waits initialDelayMs', { jitter: 'decorrelated' }, { attempt: 4, previousDelayMs: 9000, random: 0 }, 1000],
-    ['decorrelated jitter with random near 1 waits three times the previous delay', { jitter: 'decorrelated' }, { attempt: 2, previousDelayMs: 2000, random: ALMOST_ONE }, 6000],
-    ['decorrelated jitter starts from initialDelayMs without a previous delay', { jitter: 'decorrelated' }, { attempt: 1, random: ALMOST_ONE }, 3000],
-    ['decorrelated jitter caps at maxDelayMs', { jitter: 'decorrelated' }, { attempt: 6, previousDelayMs: 20_000, random: ALMOST_ONE }, 30_000],
-    ['decorrelated jitter applies the error factor', { jitter: 'decorrelated' }, { attempt: 2, previousDelayMs: 2000, random: 0.5, errorCode: 'RATE_LIMITED' }, 7000],
-    ['decorrelated jitter honours Retry-After above the cap', { jitter: 'decorrelated' }, { attempt: 2, random: 0, retryAfterMs: 60_000 }, 60_000],
+    [
+      'decorrelated jitter with random 0 waits initialDelayMs',
+      { jitter: 'decorrelated' },
+      { attempt: 4, previousDelayMs: 9000, random: 0 },
+      1000,
+    ],
+    [
+      'decorrelated jitter with random near 1 waits three times the previous delay',
+      { jitter: 'decorrelated' },
+      { attempt: 2, previousDelayMs: 2000, random: ALMOST_ONE },
+      6000,
+    ],
+    [
+      'decorrelated jitter starts from initialDelayMs without a previous delay',
+      { jitter: 'decorrelated' },
+      { attempt: 1, random: ALMOST_ONE },
+      3000,
+    ],
+    [
+      'decorrelated jitter caps at maxDelayMs',
+      { jitter: 'decorrelated' },
+      { attempt: 6, previousDelayMs: 20_000, random: ALMOST_ONE },
+      30_000,
+    ],
+    [
+      'decorrelated jitter applies the error factor',
+      { jitter: 'decorrelated' },
+      { attempt: 2, previousDelayMs: 2000, random: 0.5, errorCode: 'RATE_LIMITED' },
+      7000,
+    ],
+    [
+      'decorrelated jitter honours Retry-After above the cap',
+      { jitter: 'decorrelated' },
+      { attempt: 2, random: 0, retryAfterMs: 60_000 },
+      60_000,
+    ],
   ];
 
   it.each(rows)('%s', (_name, opts, ctx, expected) => {

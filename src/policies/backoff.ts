@@ -101,9 +101,7 @@ export function computeDelay(opts: BackoffOptions, ctx: DelayContext): number {
   }
   // Own properties only, so a code such as "constructor" never reads Object.prototype.
   const factor =
-    ctx.errorCode !== undefined && Object.hasOwn(opts.errorMultipliers, ctx.errorCode)
-      ? (opts.errorMultipliers[ctx.errorCode] ?? 1)
-      : 1;
+    ctx.errorCode !== undefined && Object.hasOwn(opts.errorMultipliers, ctx.errorCode) ? (opts.errorMultipliers[ctx.errorCode] ?? 1) : 1;
 
   let delay: number;
   switch (opts.jitter) {

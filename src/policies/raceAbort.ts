@@ -3,7 +3,11 @@
  * itself be cancelled (a module's function, a health probe). The rejection is `reason(signal)`,
  * by default the signal's own reason. The abort listener is removed when the work settles.
  */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: (signal: AbortSignal) => unknown = (s) => s.reason): Promise<T> {
+export function raceAbort<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  reason: (signal: AbortSignal) => unknown = (s) => s.reason,
+): Promise<T> {
   if (signal.aborted) return Promise.reject(reason(signal));
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(reason(signal));

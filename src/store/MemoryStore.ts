@@ -79,7 +79,9 @@ export class MemoryStore implements Store {
   }
 
   async findUnresolved(workflow: string, planKey: string) {
-    return [...this.#escalations.values()].filter((e) => e.workflow === workflow && e.planKey === planKey && e.status !== 'resolved').map(clone);
+    return [...this.#escalations.values()]
+      .filter((e) => e.workflow === workflow && e.planKey === planKey && e.status !== 'resolved')
+      .map(clone);
   }
 
   async dueOutbox(now: number, limit: number) {
@@ -92,7 +94,8 @@ export class MemoryStore implements Store {
 
   async nextOutboxAt() {
     let min: number | undefined;
-    for (const r of this.#outbox.values()) if (r.status === 'pending' && (min === undefined || r.nextAttemptAt < min)) min = r.nextAttemptAt;
+    for (const r of this.#outbox.values())
+      if (r.status === 'pending' && (min === undefined || r.nextAttemptAt < min)) min = r.nextAttemptAt;
     return min;
   }
 

@@ -33,7 +33,9 @@ describe('PostgresStore without a database', () => {
 
   it('refuses bad schema names, pool sizes and URLs with CONFIG_INVALID, never echoing the password', () => {
     for (const schema of ['Upper', 'has-dash', '1st', 'x'.repeat(64), 'a"; drop']) {
-      expect(() => make('postgres://db/app', { schema })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('schema') }));
+      expect(() => make('postgres://db/app', { schema })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('schema') }),
+      );
     }
     expect(() => make('postgres://db/app', { poolSize: 0 })).toThrow(/poolSize/);
     expect(() => make('postgres://db/app', { connectTimeoutMs: -1 })).toThrow(/connectTimeoutMs/);

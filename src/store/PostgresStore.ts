@@ -104,7 +104,8 @@ export class PostgresStore implements Store {
     if (!SCHEMA_NAME.test(schema)) {
       throw wardenError('CONFIG_INVALID', `schema must be a lowercase SQL name (letters, digits, _; at most 63), got "${schema}"`);
     }
-    if (!(Number.isInteger(poolSize) && poolSize >= 1)) throw wardenError('CONFIG_INVALID', `poolSize must be an integer ≥ 1, got ${poolSize}`);
+    if (!(Number.isInteger(poolSize) && poolSize >= 1))
+      throw wardenError('CONFIG_INVALID', `poolSize must be an integer ≥ 1, got ${poolSize}`);
     if (!(Number.isFinite(connectTimeoutMs) && connectTimeoutMs > 0)) {
       throw wardenError('CONFIG_INVALID', `connectTimeoutMs must be a finite number > 0, got ${connectTimeoutMs}`);
     }
@@ -159,7 +160,18 @@ export class PostgresStore implements Store {
     // Serialised now: the caller may change its objects while the write waits its turn.
     const record = JSON.stringify(task);
     const key = task.idempotencyKey ?? null;
-    const row = [task.id, task.workflow, task.status, task.state, task.createdAt, task.updatedAt, key, task.inputHash, seqOf(task) ?? first.seq, record];
+    const row = [
+      task.id,
+      task.workflow,
+      task.status,
+      task.state,
+      task.createdAt,
+      task.updatedAt,
+      key,
+      task.inputHash,
+      seqOf(task) ?? first.seq,
+      record,
+    ];
     const firstRow = [first.seq, first.at, JSON.stringify(first)];
     const timerRows = timerColumns(timers);
     const hookTimers = timers?.map((t) => ({ ...t }));
@@ -178,7 +190,8 @@ export class PostgresStore implements Store {
     const sql = this.#sql;
     const { task, transitions } = step;
     const what = `commit a step of task ${task.id}`;
-    if (transitions.length > STREAM_SLOTS) return Promise.reject(wardenError('STORE_ERROR', `cannot ${what}: a step may write at most ${STREAM_SLOTS} transitions`));
+    if (transitions.length > STREAM_SLOTS)
+      return Promise.reject(wardenError('STORE_ERROR', `cannot ${what}: a step may write at most ${STREAM_SLOTS} transitions`));
     const seq = seqOf(task);
     const newSeq = seq ?? transitions.at(-1)?.seq ?? null;
     const expected = seq !== undefined ? seq - transitions.length : transitions.length ? transitions[0]!.seq - 1 : null;
@@ -197,7 +210,9 @@ export class PostgresStore implements Store {
       if (rows[0]!.n === 0) {
         const found = await client.query<{ seq: number }>(sql.taskSeq, [task.id]);
         if (found.rowCount === 0) throw wardenError('STORE_ERROR', `cannot ${what} in store ${this.#url}: no such task`);
-        throw wardenError('STEP_CONFLICT', `task ${task.id} was changed by another worker (expected seq ${expected})`, { details: { taskId: task.id, expectedSeq: expected, seq: found.rows[0]!.seq } });
+        throw wardenError('STEP_CONFLICT', `task ${task.id} was changed by another worker (expected seq ${expected})`, {
+          details: { taskId: task.id, expectedSeq: expected, seq: found.rows[0]!.seq },
+        });
       }
       if (escalation) await applyEscalation(client, sql, escalation);
       const hooks = this.hooks;
@@ -227,7 +242,12 @@ export class PostgresStore implements Store {
   }
 
   async transitions(taskId: string): Promise<Transition[]> {
-    const rows = await this.#read<{ body: Transition }>(`read the transitions of task ${taskId}`, this.#sql.transitionsOf, [taskId], [`t:${taskId}`]);
+    const rows = await this.#read<{ body: Transition }>(
+      `read the transitions of task ${taskId}`,
+      this.#sql.transitionsOf,
+      [taskId],
+      [`t:${taskId}`],
+    );
     return rows.map((r) => r.body);
   }
 
@@ -240,7 +260,11 @@ export class PostgresStore implements Store {
     if (n === 0 || afterId === Infinity) return [];
     const horizon = await this.#horizon();
     const after = Number.isFinite(afterId) ? Math.floor(afterId) : 0;
-    const rows = await this.#read<{ id: string; task_id: string; workflow: string; body: Transition }>('read the transition stream', this.#sql.transitionsSince, [after, horizon, n]);
+    const rows = await this.#read<{ id: string; task_id: string; workflow: string; body: Transition }>(
+      'read the transition stream',
+      this.#sql.transitionsSince,
+      [after, horizon, n],
+    );
     return rows.map((r) => ({ ...r.body, taskId: r.task_id, workflow: r.workflow, eventId: Number(r.id) }));
   }
 
@@ -269,7 +293,8 @@ export class PostgresStore implements Store {
   }
 
   async getEscalation(id: string): Promise<EscalationRecord | undefined> {
-    return (await this.#read<{ record: EscalationRecord }>(`read escalation ${id}`, this.#sql.escalationById, [id], [`e:${id}`]))[0]?.record;
+    return (await this.#read<{ record: EscalationRecord }>(`read escalation ${id}`, this.#sql.escalationById, [id], [`e:${id}`]))[0]
+      ?.record;
   }
 
   async listEscalations(filter: EscalationFilter = {}): Promise<EscalationRecord[]> {
@@ -277,7 +302,8 @@ export class PostgresStore implements Store {
   }
 
   async findOpenEscalation(fingerprint: string, since: number): Promise<EscalationRecord | undefined> {
-    return (await this.#read<{ record: EscalationRecord }>('find an open escalation', this.#sql.openEscalation, [fingerprint, since]))[0]?.record;
+    return (await this.#read<{ record: EscalationRecord }>('find an open escalation', this.#sql.openEscalation, [fingerprint, since]))[0]
+      ?.record;
   }
 
   async findUnresolved(workflow: string, planKey: string): Promise<EscalationRecord[]> {
@@ -296,7 +322,14 @@ export class PostgresStore implements Store {
   }
 
   async outboxOf(escalationId: string): Promise<OutboxRow[]> {
-    return (await this.#read<{ body: OutboxRow }>(`read the outbox of escalation ${escalationId}`, this.#sql.outboxOf, [escalationId], [`e:${escalationId}`])).map((r) => r.body);
+    return (
+      await this.#read<{ body: OutboxRow }>(
+        `read the outbox of escalation ${escalationId}`,
+        this.#sql.outboxOf,
+        [escalationId],
+        [`e:${escalationId}`],
+      )
+    ).map((r) => r.body);
   }
 
   /** Keeps the snapshot with the newest `at`: unlike SQLite's last-write-wins, workers' saves may arrive out of order. */
@@ -318,7 +351,8 @@ export class PostgresStore implements Store {
    */
   async acquireLease(agent: string, max: number, leaseId: string, expiresAt: number, now: number): Promise<boolean> {
     for (const [name, v] of Object.entries({ max, expiresAt, now })) {
-      if (!Number.isFinite(v)) throw wardenError('STORE_ERROR', `cannot acquire a lease of ${agent}: ${name} must be a finite number, got ${v}`);
+      if (!Number.isFinite(v))
+        throw wardenError('STORE_ERROR', `cannot acquire a lease of ${agent}: ${name} must be a finite number, got ${v}`);
     }
     this.#usable();
     const client = await this.#connect();
@@ -327,7 +361,9 @@ export class PostgresStore implements Store {
       // One round trip, so the per-agent lock is held for microseconds rather than across
       // several trips over the network. Statements of a simple query each take a fresh
       // snapshot, so the count sees every lease committed by the lock's previous holder.
-      const results = (await client.query(this.#sql.acquireLease(client.escapeLiteral(agent), client.escapeLiteral(leaseId), max, expiresAt, now))) as unknown as pg.QueryResult[];
+      const results = (await client.query(
+        this.#sql.acquireLease(client.escapeLiteral(agent), client.escapeLiteral(leaseId), max, expiresAt, now),
+      )) as unknown as pg.QueryResult[];
       return results[3]!.rowCount === 1;
     } catch (err) {
       await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
@@ -407,7 +443,12 @@ export class PostgresStore implements Store {
   }
 
   /** The records of a table, filtered by status and workflow; at most 100 unless `limit` says otherwise. */
-  async #list<T>(what: string, table: string, order: string, filter: { status?: string | readonly string[]; workflow?: string; limit?: number }): Promise<T[]> {
+  async #list<T>(
+    what: string,
+    table: string,
+    order: string,
+    filter: { status?: string | readonly string[]; workflow?: string; limit?: number },
+  ): Promise<T[]> {
     const n = sqlLimit(filter.limit ?? 100);
     if (n === 0) return [];
     const where: string[] = [];
@@ -524,7 +565,17 @@ function escalationRows(write: EscalationWrite): EscalationRows {
       const createdMs = Date.parse(r.createdAt);
       return [r.id, r.fingerprint, r.workflow, r.planKey, r.status, Number.isNaN(createdMs) ? null : createdMs, JSON.stringify(r)];
     }),
-    outbox: write.outbox.map((o) => [o.id, o.escalationId, o.channel, o.kind, o.status, o.attempts, o.nextAttemptAt, o.createdAt, JSON.stringify(o)]),
+    outbox: write.outbox.map((o) => [
+      o.id,
+      o.escalationId,
+      o.channel,
+      o.kind,
+      o.status,
+      o.attempts,
+      o.nextAttemptAt,
+      o.createdAt,
+      JSON.stringify(o),
+    ]),
     timers: (write.timers ?? []).map((t) => [t.ownerId, t.kind, t.wakeAt]),
   };
 }

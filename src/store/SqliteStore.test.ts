@@ -26,7 +26,8 @@ describe('SqliteStore', () => {
     await store.init();
     return store;
   };
-  const created = async (store: SqliteStore, id: string) => (await store.createTask(makeTaskRecord({ id }), makeTransition(1, 'queued', null))).task;
+  const created = async (store: SqliteStore, id: string) =>
+    (await store.createTask(makeTaskRecord({ id }), makeTransition(1, 'queued', null))).task;
   const initError = async (file: string) => {
     const err = await new SqliteStore(file).init().then(
       () => undefined,
@@ -49,7 +50,11 @@ describe('SqliteStore', () => {
       const file = freshPath();
       const first = await open(file);
       const task = await created(first, 't1');
-      const [id2] = await first.commit({ task: { ...task, status: 'waiting' }, transitions: [makeTransition(2)], timers: [{ kind: 'wake', wakeAt: 42 }] });
+      const [id2] = await first.commit({
+        task: { ...task, status: 'waiting' },
+        transitions: [makeTransition(2)],
+        timers: [{ kind: 'wake', wakeAt: 42 }],
+      });
       await first.saveBreaker('a', { state: 'open' }, 7);
       await first.close();
 
@@ -88,7 +93,9 @@ describe('SqliteStore', () => {
       const store = await open(freshPath(), { groupCommitMs: 50 });
       const tasks = await Promise.all(Array.from({ length: 300 }, (_, i) => created(store, `t${i}`)));
       expect(store.stats()).toMatchObject({ flushes: 1, steps: 300, pending: 0 });
-      const ids = await Promise.all(tasks.map((t) => store.commit({ task: { ...t, status: 'running' }, transitions: [makeTransition(2)] })));
+      const ids = await Promise.all(
+        tasks.map((t) => store.commit({ task: { ...t, status: 'running' }, transitions: [makeTransition(2)] })),
+      );
       expect(store.stats()).toMatchObject({ flushes: 2, steps: 600, failed: 0 });
       expect(new Set(ids.flat()).size).toBe(300);
       expect(await store.listTasks({ status: 'running', limit: 1000 })).toHaveLength(300);
@@ -150,7 +157,10 @@ describe('SqliteStore', () => {
       const task = await created(store, 't1');
       await store.close();
       await store.close();
-      await expect(store.commit({ task, transitions: [] })).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('closed') });
+      await expect(store.commit({ task, transitions: [] })).rejects.toMatchObject({
+        code: 'STORE_ERROR',
+        message: expect.stringContaining('closed'),
+      });
       await expect(store.getTask('t1')).rejects.toMatchObject({ code: 'STORE_ERROR' });
     });
 
@@ -177,7 +187,9 @@ describe('SqliteStore', () => {
       const db = new DatabaseSync(file);
       db.exec('PRAGMA user_version = 99');
       db.close();
-      expect(await initError(file)).toBe(`store sqlite:${file} has schema version 99, newer than this Warden (${sqliteMigrations.length}); upgrade Warden`);
+      expect(await initError(file)).toBe(
+        `store sqlite:${file} has schema version 99, newer than this Warden (${sqliteMigrations.length}); upgrade Warden`,
+      );
       expect(pragma(file, 'user_version')).toBe(99);
     });
 
@@ -202,7 +214,9 @@ describe('SqliteStore', () => {
 
     it('fails clearly for a path in a missing directory, and for a directory', async () => {
       const missing = join(dir, 'no-such-dir', 'warden.db');
-      expect(await initError(missing)).toBe(`cannot open store sqlite:${missing}: the directory ${join(dir, 'no-such-dir')} does not exist`);
+      expect(await initError(missing)).toBe(
+        `cannot open store sqlite:${missing}: the directory ${join(dir, 'no-such-dir')} does not exist`,
+      );
       expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
       const aDir = join(dir, 'a-dir');
       mkdirSync(aDir);

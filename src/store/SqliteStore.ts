@@ -80,8 +80,10 @@ export class SqliteStore implements Store {
 
   constructor(file: string, opts: SqliteStoreOptions = {}) {
     const { groupCommitMs = 2, maxBatch = 1000 } = opts;
-    if (!(groupCommitMs >= 0 && Number.isFinite(groupCommitMs))) throw wardenError('CONFIG_INVALID', `groupCommitMs must be a finite number ≥ 0, got ${groupCommitMs}`);
-    if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw wardenError('CONFIG_INVALID', `maxBatch must be an integer ≥ 1, got ${maxBatch}`);
+    if (!(groupCommitMs >= 0 && Number.isFinite(groupCommitMs)))
+      throw wardenError('CONFIG_INVALID', `groupCommitMs must be a finite number ≥ 0, got ${groupCommitMs}`);
+    if (!(Number.isInteger(maxBatch) && maxBatch >= 1))
+      throw wardenError('CONFIG_INVALID', `maxBatch must be an integer ≥ 1, got ${maxBatch}`);
     this.#file = file;
     this.#groupCommitMs = groupCommitMs;
     this.#maxBatch = maxBatch;
@@ -101,7 +103,8 @@ export class SqliteStore implements Store {
       db.exec('PRAGMA busy_timeout = 5000');
       this.#check(db);
       const { journal_mode: mode } = db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string };
-      if (mode !== 'wal' && this.#file !== ':memory:') throw wardenError('STORE_ERROR', `cannot open store ${this.url}: WAL mode is unavailable (journal mode stays ${mode})`);
+      if (mode !== 'wal' && this.#file !== ':memory:')
+        throw wardenError('STORE_ERROR', `cannot open store ${this.url}: WAL mode is unavailable (journal mode stays ${mode})`);
       db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON');
       this.#migrate(db);
       this.#st = prepare(db);
@@ -183,7 +186,8 @@ export class SqliteStore implements Store {
   async transitionsSince(afterId: number, limit = 1000): Promise<TransitionEvent[]> {
     const n = sqlLimit(limit);
     return this.#read('read the transition stream', (st) => {
-      const rows = n === 0 ? [] : (st.transitionsSince.all(afterId, n) as { id: number; task_id: string; workflow: string; body: string }[]);
+      const rows =
+        n === 0 ? [] : (st.transitionsSince.all(afterId, n) as { id: number; task_id: string; workflow: string; body: string }[]);
       return rows.map((r) => ({ ...(JSON.parse(r.body) as Transition), taskId: r.task_id, workflow: r.workflow, eventId: r.id }));
     });
   }
@@ -294,7 +298,11 @@ export class SqliteStore implements Store {
   #check(db: DatabaseSync): void {
     let tables: string[];
     try {
-      tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).all() as { name: string }[]).map((r) => r.name);
+      tables = (
+        db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
     } catch (err) {
       if ((err as { errcode?: unknown }).errcode === SQLITE_NOTADB) {
         throw wardenError('STORE_ERROR', `store ${this.url} is not a Warden SQLite database (${messageOf(err)})`, { cause: err });
@@ -304,14 +312,22 @@ export class SqliteStore implements Store {
     const version = userVersion(db);
     if (tables.length === 0) {
       if (version === 0) return; // a new (or empty) file: the migrations create everything
-      throw wardenError('STORE_ERROR', `store ${this.url} is not a Warden SQLite database (it has schema version ${version} but no tables)`);
+      throw wardenError(
+        'STORE_ERROR',
+        `store ${this.url} is not a Warden SQLite database (it has schema version ${version} but no tables)`,
+      );
     }
-    const marker = tables.includes('meta') ? (db.prepare('SELECT value FROM meta WHERE key = ?').get(WARDEN_MARKER.key) as { value: unknown } | undefined) : undefined;
+    const marker = tables.includes('meta')
+      ? (db.prepare('SELECT value FROM meta WHERE key = ?').get(WARDEN_MARKER.key) as { value: unknown } | undefined)
+      : undefined;
     if (marker?.value !== WARDEN_MARKER.value) {
       throw wardenError('STORE_ERROR', `store ${this.url} is not a Warden SQLite database (it has tables but no Warden marker)`);
     }
     if (version > sqliteMigrations.length) {
-      throw wardenError('STORE_ERROR', `store ${this.url} has schema version ${version}, newer than this Warden (${sqliteMigrations.length}); upgrade Warden`);
+      throw wardenError(
+        'STORE_ERROR',
+        `store ${this.url} has schema version ${version}, newer than this Warden (${sqliteMigrations.length}); upgrade Warden`,
+      );
     }
   }
 
@@ -457,7 +473,9 @@ function prepare(db: DatabaseSync) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // Only what a step may change: an index is rewritten whenever its column is SET, changed or not.
-    updateTask: db.prepare('UPDATE tasks SET status = ?, state = ?, updated_at = ?, seq = coalesce(?, seq), record = ? WHERE id = ? RETURNING pos'),
+    updateTask: db.prepare(
+      'UPDATE tasks SET status = ?, state = ?, updated_at = ?, seq = coalesce(?, seq), record = ? WHERE id = ? RETURNING pos',
+    ),
     insertTransition: db.prepare('INSERT INTO transitions (task_pos, seq, at, body) VALUES (?, ?, ?, ?)'),
     upsertAttempt: db.prepare(
       `INSERT INTO attempts (task_pos, agent, attempt, started_at, body) VALUES (?, ?, ?, ?, ?)
@@ -498,7 +516,9 @@ function prepare(db: DatabaseSync) {
          next_attempt_at = excluded.next_attempt_at, created_at = excluded.created_at, body = excluded.body`,
     ),
     // `status = 'pending'` matches the partial index outbox_due.
-    dueOutbox: db.prepare(`SELECT body FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at, pos LIMIT ?`),
+    dueOutbox: db.prepare(
+      `SELECT body FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at, pos LIMIT ?`,
+    ),
     nextOutbox: db.prepare(`SELECT min(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`),
     outboxOf: db.prepare('SELECT body FROM outbox WHERE escalation_id = ? ORDER BY pos'),
     saveBreaker: db.prepare(
@@ -527,7 +547,16 @@ function escalationRows(write: EscalationWrite): EscalationRows {
   return {
     records: write.records.map((r) => {
       const createdMs = Date.parse(r.createdAt);
-      return [r.id, r.fingerprint, r.workflow, r.planKey, r.status, Number.isNaN(createdMs) ? null : createdMs, r.updatedAt, JSON.stringify(r)];
+      return [
+        r.id,
+        r.fingerprint,
+        r.workflow,
+        r.planKey,
+        r.status,
+        Number.isNaN(createdMs) ? null : createdMs,
+        r.updatedAt,
+        JSON.stringify(r),
+      ];
     }),
     outbox: write.outbox.map((o) => [o.id, o.escalationId, o.status, o.nextAttemptAt, o.createdAt, JSON.stringify(o)]),
     timers: (write.timers ?? []).map((t) => [t.ownerId, t.kind, t.wakeAt]),

@@ -45,7 +45,9 @@ describe('openStore', () => {
 
   it('refuses other URLs, naming the accepted forms', () => {
     for (const url of ['mysql://x', 'memory:x', 'sqlite:', '']) {
-      expect(() => openStore(url, { baseDir })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('"sqlite:PATH"') }));
+      expect(() => openStore(url, { baseDir })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('"sqlite:PATH"') }),
+      );
     }
   });
 });

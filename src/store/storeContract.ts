@@ -64,7 +64,16 @@ export function makeEscalation(overrides: Partial<EscalationRecord> & { id: stri
 
 /** A valid outbox row for store tests; `overrides` wins. */
 export function makeOutboxRow(overrides: Partial<OutboxRow> & { id: string }): OutboxRow {
-  return { escalationId: 'e1', channel: 'slack', kind: 'firing', status: 'pending', attempts: 0, nextAttemptAt: 0, createdAt: 0, ...overrides };
+  return {
+    escalationId: 'e1',
+    channel: 'slack',
+    kind: 'firing',
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: 0,
+    createdAt: 0,
+    ...overrides,
+  };
 }
 
 const submitted = (): Transition => makeTransition(1, 'queued', null);
@@ -171,7 +180,11 @@ export function describeStoreContract(name: string, make: () => Promise<Store> |
       test('lists every task not in a terminal status as non-terminal', async () => {
         for (const status of ALL_STATUSES) await create(`t-${status}`, { status });
         const live = (await store.nonTerminalTasks()).map((t) => t.id).sort();
-        expect(live).toEqual(ALL_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s)).map((s) => `t-${s}`).sort());
+        expect(live).toEqual(
+          ALL_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s))
+            .map((s) => `t-${s}`)
+            .sort(),
+        );
       });
     });
 
@@ -263,7 +276,14 @@ export function describeStoreContract(name: string, make: () => Promise<Store> |
           { taskId: 't1', kind: 'wake', wakeAt: 300 },
           { taskId: 't1', kind: 'deadline', wakeAt: 500 },
         ]);
-        await store.commit({ task, transitions: [], timers: [{ kind: 'wake', wakeAt: null }, { kind: 'deadline', wakeAt: null }] });
+        await store.commit({
+          task,
+          transitions: [],
+          timers: [
+            { kind: 'wake', wakeAt: null },
+            { kind: 'deadline', wakeAt: null },
+          ],
+        });
         expect(await store.nextTimerAt()).toBeUndefined();
         expect(await store.dueTimers(1000, 10)).toEqual([]);
       });
@@ -313,7 +333,10 @@ export function describeStoreContract(name: string, make: () => Promise<Store> |
 
     describe('escalations and the outbox', () => {
       test('writes escalations and lists them newest first, an update keeping its place', async () => {
-        await store.writeEscalations({ records: [makeEscalation({ id: 'e1' }), makeEscalation({ id: 'e2', status: 'acknowledged' })], outbox: [] });
+        await store.writeEscalations({
+          records: [makeEscalation({ id: 'e1' }), makeEscalation({ id: 'e2', status: 'acknowledged' })],
+          outbox: [],
+        });
         await store.writeEscalations({ records: [makeEscalation({ id: 'e3', status: 'resolved' })], outbox: [] });
         const updated = makeEscalation({ id: 'e1', count: 2, taskIds: ['t1', 't2'], severity: 'critical' });
         await store.writeEscalations({ records: [updated], outbox: [] });
@@ -384,7 +407,11 @@ export function describeStoreContract(name: string, make: () => Promise<Store> |
 
       test('keeps escalation timers beside task timers, keyed by the escalation id', async () => {
         await create('t1', {}, [{ kind: 'deadline', wakeAt: 50 }]);
-        await store.writeEscalations({ records: [makeEscalation({ id: 'e1' })], outbox: [], timers: [{ ownerId: 'e1', kind: 'esc-repeat', wakeAt: 20 }] });
+        await store.writeEscalations({
+          records: [makeEscalation({ id: 'e1' })],
+          outbox: [],
+          timers: [{ ownerId: 'e1', kind: 'esc-repeat', wakeAt: 20 }],
+        });
         expect(await store.dueTimers(100, 10)).toEqual([
           { taskId: 'e1', kind: 'esc-repeat', wakeAt: 20 },
           { taskId: 't1', kind: 'deadline', wakeAt: 50 },
@@ -399,7 +426,11 @@ export function describeStoreContract(name: string, make: () => Promise<Store> |
         await store.commit({
           task: failed,
           transitions: [makeTransition(2, 'failed', 'queued')],
-          escalation: { records: [makeEscalation({ id: 'e1' })], outbox: [makeOutboxRow({ id: 'o1' })], timers: [{ ownerId: 'e1', kind: 'esc-ack', wakeAt: 7 }] },
+          escalation: {
+            records: [makeEscalation({ id: 'e1' })],
+            outbox: [makeOutboxRow({ id: 'o1' })],
+            timers: [{ ownerId: 'e1', kind: 'esc-ack', wakeAt: 7 }],
+          },
         });
         expect(await store.getTask('t1')).toEqual(failed);
         expect((await store.getEscalation('e1'))?.id).toBe('e1');

@@ -36,7 +36,14 @@ export interface RestartRecord {
 export interface ManagedProcessEvents {
   started: (info: { pid: number; at: number }) => void;
   /** It exited on its own. `restartInMs` is absent when Warden gave up on it (a `failed` event follows). */
-  exited: (info: { code: number | null; signal: string | null; at: number; uptimeMs: number; restartInMs?: number; detail: string }) => void;
+  exited: (info: {
+    code: number | null;
+    signal: string | null;
+    at: number;
+    uptimeMs: number;
+    restartInMs?: number;
+    detail: string;
+  }) => void;
   /** The restart intensity was exceeded: the process stays down. */
   failed: (info: { at: number; restartsInWindow: number; detail: string }) => void;
 }
@@ -139,7 +146,8 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
    * @throws Error when the process has failed, or when the restart exceeds the intensity.
    */
   async restart(reason: string): Promise<void> {
-    if (this.#state === 'failed') throw new Error(`${this.id}: the process has failed (restart intensity exceeded); Warden no longer restarts it`);
+    if (this.#state === 'failed')
+      throw new Error(`${this.id}: the process has failed (restart intensity exceeded); Warden no longer restarts it`);
     if (this.#state === 'backoff' || this.#state === 'starting' || this.#state === 'stopping') return this.whenStarted();
     if (this.#state === 'running') {
       const uptimeMs = this.#o.clock.now() - (this.#startedAt ?? this.#o.clock.now());

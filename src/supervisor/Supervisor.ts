@@ -173,7 +173,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** What `GET /api/health` answers: the engine's status and each component's. */
   healthSummary(): HealthSummary {
     return summarize(
-      [...this.#components.values()].map((c) => ({ name: c.name, kind: c.kind, status: statusOf(c.state), state: c.state, lastCheck: c.history.last() ?? null })),
+      [...this.#components.values()].map((c) => ({
+        name: c.name,
+        kind: c.kind,
+        status: statusOf(c.state),
+        state: c.state,
+        lastCheck: c.history.last() ?? null,
+      })),
     );
   }
 
@@ -204,14 +210,26 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     let check: HealthCheck;
     let timing: CheckTiming;
     if (hc) {
-      timing = { intervalMs: hc.intervalMs, timeoutMs: hc.timeoutMs, failureThreshold: hc.failureThreshold, successThreshold: hc.successThreshold, startupGraceMs: hc.startupGraceMs };
+      timing = {
+        intervalMs: hc.intervalMs,
+        timeoutMs: hc.timeoutMs,
+        failureThreshold: hc.failureThreshold,
+        successThreshold: hc.successThreshold,
+        startupGraceMs: hc.startupGraceMs,
+      };
       if (hc.type === 'http') check = httpCheck(hc.url);
       else if (hc.type === 'command') check = commandCheck(hc.command, hc.args, configDir);
       else check = passiveCheck(slot!, this.#engine.clock, hc);
     } else {
       // A managed agent without a probe is judged by whether its program runs.
       check = processCheck(proc!);
-      timing = { intervalMs: this.#config.intervalMs, timeoutMs: this.#config.timeoutMs, failureThreshold: 1, successThreshold: 1, startupGraceMs: 0 };
+      timing = {
+        intervalMs: this.#config.intervalMs,
+        timeoutMs: this.#config.timeoutMs,
+        failureThreshold: 1,
+        successThreshold: 1,
+        startupGraceMs: 0,
+      };
     }
     const ladder: readonly RecoveryStep[] = agent.recovery ?? (proc ? [{ strategy: 'restart-process' }] : []);
     return new Component({
@@ -299,16 +317,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       try {
         result = await c.check.run(signal);
       } catch (err) {
-        result = { ok: false, detail: signal.aborted && !this.#stopped ? `timed out after ${c.timing.timeoutMs} ms` : describeFailure(err) };
+        result = {
+          ok: false,
+          detail: signal.aborted && !this.#stopped ? `timed out after ${c.timing.timeoutMs} ms` : describeFailure(err),
+        };
       } finally {
         clear();
       }
       if (this.#stopped) return;
       const at = clock.now();
-      const rec = { at: iso(at), ok: result.ok, ...(result.detail !== undefined ? { detail: result.detail } : {}), ...(result.value !== undefined ? { value: result.value } : {}) };
+      const rec = {
+        at: iso(at),
+        ok: result.ok,
+        ...(result.detail !== undefined ? { detail: result.detail } : {}),
+        ...(result.value !== undefined ? { value: result.value } : {}),
+      };
       c.history.push(rec);
       this.#emitSafe('check', c.name, rec);
-      this.#send(c, { type: result.ok ? 'CHECK_OK' : 'CHECK_FAILED', at, ...(result.detail !== undefined ? { detail: result.detail } : {}) });
+      this.#send(c, {
+        type: result.ok ? 'CHECK_OK' : 'CHECK_FAILED',
+        at,
+        ...(result.detail !== undefined ? { detail: result.detail } : {}),
+      });
     })().finally(() => {
       c.checking = false;
       if (this.#stopped) return;
@@ -341,7 +371,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return this.#send(c, { type: 'RECOVER', at: event.at });
       case 'recovering':
         if (c.context.auto) {
-          c.tried.push({ strategy: 'restart-process', index: -1, startedAt: t.at, detail: `automatic: ${t.detail ?? 'the process exited'}` });
+          c.tried.push({
+            strategy: 'restart-process',
+            index: -1,
+            startedAt: t.at,
+            detail: `automatic: ${t.detail ?? 'the process exited'}`,
+          });
         } else this.#runStrategy(c, c.context.index);
         return;
       case 'verifying':
@@ -391,7 +426,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.#stopped) return;
       const at = clock.now();
       Object.assign(outcome, { endedAt: iso(at), ok: result.ok, ...(result.detail !== undefined ? { detail: result.detail } : {}) });
-      this.#send(c, { type: result.ok ? 'RECOVERY_OK' : 'RECOVERY_FAILED', at, index, ...(result.detail !== undefined ? { detail: result.detail } : {}) });
+      this.#send(c, {
+        type: result.ok ? 'RECOVERY_OK' : 'RECOVERY_FAILED',
+        at,
+        index,
+        ...(result.detail !== undefined ? { detail: result.detail } : {}),
+      });
     })();
     this.#track(c, work);
   }
@@ -400,12 +440,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #noteOutcome(c: Component, t: SupervisorTransition): void {
     const last = c.tried.at(-1);
     if (!last) return;
-    if (t.from === 'recovering' && t.event === 'STARTED' && last.index === -1) Object.assign(last, { endedAt: t.at, ok: true, detail: `${last.detail}; restarted (${t.detail ?? ''})` });
+    if (t.from === 'recovering' && t.event === 'STARTED' && last.index === -1)
+      Object.assign(last, { endedAt: t.at, ok: true, detail: `${last.detail}; restarted (${t.detail ?? ''})` });
     if (t.from === 'verifying') last.verified = t.to === 'healthy';
   }
 
   /** Back to healthy: undo what the strategies changed, resolve the incident, start a fresh episode. */
-  #healed(c: Component): void {    for (const undo of c.undo.splice(0).reverse()) {
+  #healed(c: Component): void {
+    for (const undo of c.undo.splice(0).reverse()) {
       try {
         void Promise.resolve(undo()).catch((err) => this.#report(err));
       } catch (err) {
@@ -469,7 +511,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Keeps the recent history in the store's breaker table, so it survives a restart. Writes go one at a time. */
   #persist(c: Component, at: number): void {
     const record = c.record(PERSISTED);
-    this.#writes = this.#writes.then(() => this.#engine.store.saveBreaker(RECORD_PREFIX + c.name, record, at)).catch((err) => this.#report(err));
+    this.#writes = this.#writes
+      .then(() => this.#engine.store.saveBreaker(RECORD_PREFIX + c.name, record, at))
+      .catch((err) => this.#report(err));
   }
 
   async #restore(): Promise<void> {

@@ -20,7 +20,12 @@ const bad = (at = 1): SupervisorEvent => ({ type: 'CHECK_FAILED', at });
 describe('the supervisor machine', () => {
   it('goes healthy → suspect → unhealthy → recovering → verifying → healthy', () => {
     expect(walk([ok(), bad(), bad(), { type: 'RECOVER', at: 1 }, { type: 'RECOVERY_OK', at: 1, index: 0 }, ok()])).toEqual([
-      'healthy', 'suspect', 'unhealthy', 'recovering(0)', 'verifying', 'healthy',
+      'healthy',
+      'suspect',
+      'unhealthy',
+      'recovering(0)',
+      'verifying',
+      'healthy',
     ]);
   });
 
@@ -30,16 +35,36 @@ describe('the supervisor machine', () => {
 
   it('tries the next strategy when one fails or its fix does not hold, and escalates when all are spent', () => {
     expect(
-      walk([ok(), bad(), bad(), { type: 'RECOVER', at: 1 }, { type: 'RECOVERY_FAILED', at: 1, index: 0 }, { type: 'RECOVERY_OK', at: 1, index: 1 }, bad(), bad(), ok()]),
+      walk([
+        ok(),
+        bad(),
+        bad(),
+        { type: 'RECOVER', at: 1 },
+        { type: 'RECOVERY_FAILED', at: 1, index: 0 },
+        { type: 'RECOVERY_OK', at: 1, index: 1 },
+        bad(),
+        bad(),
+        ok(),
+      ]),
     ).toEqual(['healthy', 'suspect', 'unhealthy', 'recovering(0)', 'recovering(1)', 'verifying', 'verifying', 'escalated', 'healthy']);
   });
 
   it('escalates at once with no recovery ladder', () => {
-    expect(walk([ok(), bad(), bad(), { type: 'RECOVER', at: 1 }], { strategies: 0 })).toEqual(['healthy', 'suspect', 'unhealthy', 'escalated']);
+    expect(walk([ok(), bad(), bad(), { type: 'RECOVER', at: 1 }], { strategies: 0 })).toEqual([
+      'healthy',
+      'suspect',
+      'unhealthy',
+      'escalated',
+    ]);
   });
 
   it('ignores the late answer of a strategy it has moved past', () => {
-    expect(walk([bad(), bad(), { type: 'RECOVER', at: 1 }, { type: 'RECOVERY_OK', at: 1, index: 1 }])).toEqual(['starting', 'unhealthy', 'recovering(0)', 'recovering(0)']);
+    expect(walk([bad(), bad(), { type: 'RECOVER', at: 1 }, { type: 'RECOVERY_OK', at: 1, index: 1 }])).toEqual([
+      'starting',
+      'unhealthy',
+      'recovering(0)',
+      'recovering(0)',
+    ]);
   });
 
   it('does not count failures within the startup grace', () => {
@@ -48,13 +73,22 @@ describe('the supervisor machine', () => {
 
   it('restarts an exited process automatically without spending the ladder, and fails for good on GIVE_UP', () => {
     expect(
-      walk([ok(), { type: 'EXITED', at: 2 }, { type: 'STARTED', at: 3, graceMs: 0 }, ok(3), { type: 'EXITED', at: 4 }, { type: 'GIVE_UP', at: 5 }, ok(6), { type: 'EXITED', at: 7 }]),
+      walk([
+        ok(),
+        { type: 'EXITED', at: 2 },
+        { type: 'STARTED', at: 3, graceMs: 0 },
+        ok(3),
+        { type: 'EXITED', at: 4 },
+        { type: 'GIVE_UP', at: 5 },
+        ok(6),
+        { type: 'EXITED', at: 7 },
+      ]),
     ).toEqual(['healthy', 'recovering(auto)', 'verifying', 'healthy', 'recovering(auto)', 'failed', 'failed', 'failed']);
   });
 
   it('reads readiness for routing from the state', () => {
-    expect(['starting', 'healthy', 'suspect', 'unhealthy', 'recovering', 'verifying', 'escalated', 'failed'].map((s) => readinessOf(s as never))).toEqual([
-      'unknown', 'healthy', 'healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy',
-    ]);
+    expect(
+      ['starting', 'healthy', 'suspect', 'unhealthy', 'recovering', 'verifying', 'escalated', 'failed'].map((s) => readinessOf(s as never)),
+    ).toEqual(['unknown', 'healthy', 'healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy']);
   });
 });

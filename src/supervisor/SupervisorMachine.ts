@@ -66,7 +66,14 @@ export type SupervisorState = 'starting' | 'healthy' | 'suspect' | 'unhealthy' |
 
 /** Every state, for docs and dashboards. */
 export const SUPERVISOR_STATES: readonly SupervisorState[] = [
-  'starting', 'healthy', 'suspect', 'unhealthy', 'recovering', 'verifying', 'escalated', 'failed',
+  'starting',
+  'healthy',
+  'suspect',
+  'unhealthy',
+  'recovering',
+  'verifying',
+  'escalated',
+  'failed',
 ];
 
 /**
@@ -93,7 +100,8 @@ export const supervisorMachine = setup({
     /** The failed check counts: it is past the startup grace. */
     counts: ({ context, event }) => event.type === 'CHECK_FAILED' && event.at >= context.graceUntil,
     /** This failed check is the one that reaches the failure threshold. */
-    tipsOver: ({ context, event }) => event.type === 'CHECK_FAILED' && event.at >= context.graceUntil && context.failures + 1 >= context.failureThreshold,
+    tipsOver: ({ context, event }) =>
+      event.type === 'CHECK_FAILED' && event.at >= context.graceUntil && context.failures + 1 >= context.failureThreshold,
     /** This passed check is the one that reaches the success threshold. */
     enough: ({ context }) => context.successes + 1 >= context.successThreshold,
     hasNext: ({ context }) => context.index + 1 < context.strategies,
@@ -118,19 +126,28 @@ export const supervisorMachine = setup({
     starting: {
       on: {
         CHECK_OK: [{ guard: 'enough', target: 'healthy', actions: assign(settled) }, { actions: 'pass' }],
-        CHECK_FAILED: [{ guard: 'tipsOver', target: 'unhealthy', actions: 'fail' }, { guard: 'counts', actions: 'fail' }],
+        CHECK_FAILED: [
+          { guard: 'tipsOver', target: 'unhealthy', actions: 'fail' },
+          { guard: 'counts', actions: 'fail' },
+        ],
       },
     },
     healthy: {
       on: {
         CHECK_OK: { actions: 'pass' },
-        CHECK_FAILED: [{ guard: 'tipsOver', target: 'unhealthy', actions: 'fail' }, { guard: 'counts', target: 'suspect', actions: 'fail' }],
+        CHECK_FAILED: [
+          { guard: 'tipsOver', target: 'unhealthy', actions: 'fail' },
+          { guard: 'counts', target: 'suspect', actions: 'fail' },
+        ],
       },
     },
     suspect: {
       on: {
         CHECK_OK: { target: 'healthy', actions: assign(settled) },
-        CHECK_FAILED: [{ guard: 'tipsOver', target: 'unhealthy', actions: 'fail' }, { guard: 'counts', actions: 'fail' }],
+        CHECK_FAILED: [
+          { guard: 'tipsOver', target: 'unhealthy', actions: 'fail' },
+          { guard: 'counts', actions: 'fail' },
+        ],
       },
     },
     unhealthy: {
@@ -145,7 +162,12 @@ export const supervisorMachine = setup({
       on: {
         RECOVERY_OK: { guard: 'current', target: 'verifying', actions: assign({ failures: 0, successes: 0 }) },
         RECOVERY_FAILED: [
-          { guard: ({ context, event }) => !context.auto && event.index === context.index && context.index + 1 < context.strategies, target: 'recovering', reenter: true, actions: assign(({ context }) => toStrategy(context.index + 1)) },
+          {
+            guard: ({ context, event }) => !context.auto && event.index === context.index && context.index + 1 < context.strategies,
+            target: 'recovering',
+            reenter: true,
+            actions: assign(({ context }) => toStrategy(context.index + 1)),
+          },
           { guard: 'current', target: 'escalated', actions: assign({ failures: 0, successes: 0 }) },
         ],
         STARTED: {
@@ -160,8 +182,18 @@ export const supervisorMachine = setup({
         CHECK_OK: [{ guard: 'enough', target: 'healthy', actions: assign(settled) }, { actions: 'pass' }],
         CHECK_FAILED: [
           // A managed process that came back but does not pass: on to the recovery ladder.
-          { guard: ({ context, event }) => context.auto && event.at >= context.graceUntil && context.failures + 1 >= context.failureThreshold, target: 'unhealthy', actions: assign(settled) },
-          { guard: ({ context, event }) => event.at >= context.graceUntil && context.failures + 1 >= context.failureThreshold && context.index + 1 < context.strategies, target: 'recovering', actions: assign(({ context }) => toStrategy(context.index + 1)) },
+          {
+            guard: ({ context, event }) =>
+              context.auto && event.at >= context.graceUntil && context.failures + 1 >= context.failureThreshold,
+            target: 'unhealthy',
+            actions: assign(settled),
+          },
+          {
+            guard: ({ context, event }) =>
+              event.at >= context.graceUntil && context.failures + 1 >= context.failureThreshold && context.index + 1 < context.strategies,
+            target: 'recovering',
+            actions: assign(({ context }) => toStrategy(context.index + 1)),
+          },
           { guard: 'tipsOver', target: 'escalated', actions: assign({ failures: 0, successes: 0 }) },
           { guard: 'counts', actions: 'fail' },
         ],

@@ -31,6 +31,11 @@ export function summarize(components: ComponentHealth[]): HealthSummary {
   const agents = components.filter((c) => c.kind === 'agent' && c.status !== 'unknown');
   const systemDown = components.some((c) => c.kind === 'system' && c.status === 'unhealthy');
   const noAgent = agents.length > 0 && agents.every((c) => c.status === 'unhealthy');
-  const status = systemDown || noAgent ? 'unhealthy' : components.some((c) => c.status === 'degraded' || c.status === 'unhealthy') ? 'degraded' : 'healthy';
+  const status =
+    systemDown || noAgent
+      ? 'unhealthy'
+      : components.some((c) => c.status === 'degraded' || c.status === 'unhealthy')
+        ? 'degraded'
+        : 'healthy';
   return { status, components };
 }

@@ -26,7 +26,16 @@ describe('decideRestart', () => {
   });
 
   it('starts again at the initial delay after a run of resetAfterMs without exiting', () => {
-    const d = run([[0, 100], [10_100, 100], [30_200, 100], [2_000_000, 600_000], [2_010_100, 100]], { ...K8S, withinMs: 1 });
+    const d = run(
+      [
+        [0, 100],
+        [10_100, 100],
+        [30_200, 100],
+        [2_000_000, 600_000],
+        [2_010_100, 100],
+      ],
+      { ...K8S, withinMs: 1 },
+    );
     expect(d.map((x) => (x.action === 'restart' ? x.delayMs : -1))).toEqual([10_000, 20_000, 40_000, 10_000, 20_000]);
   });
 
@@ -36,7 +45,10 @@ describe('decideRestart', () => {
     [0, [0], ['give-up']],
     [1, [0, 700_000], ['restart', 'restart']],
   ] as const)('with MaxR %i gives up on the exit past the limit within MaxT', (maxRestarts, ats, actions) => {
-    const d = run(ats.map((at) => [at, 50] as [number, number]), { ...K8S, maxRestarts, withinMs: 600_000 });
+    const d = run(
+      ats.map((at) => [at, 50] as [number, number]),
+      { ...K8S, maxRestarts, withinMs: 600_000 },
+    );
     expect(d.map((x) => x.action)).toEqual(actions);
   });
 

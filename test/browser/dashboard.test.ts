@@ -22,10 +22,30 @@ const CLOCK_RATE = '200';
 const DEGRADED = { status: 'degraded', message: 'Full AI review unavailable' };
 const TERMINAL = new Set(['completed', 'degraded', 'failed', 'cancelled']);
 
-interface Transition { seq: number; from: string | null; to: string; event: string }
-interface Task { id: string; status: string; state: string; output?: unknown; attempts: { agent: string; error?: { code: string } }[]; escalationIds: string[] }
-interface Escalation { id: string; taskId: string; taskIds: string[]; status: string }
-interface Graph { states: { name: string }[]; edges: { from: string; to: string }[] }
+interface Transition {
+  seq: number;
+  from: string | null;
+  to: string;
+  event: string;
+}
+interface Task {
+  id: string;
+  status: string;
+  state: string;
+  output?: unknown;
+  attempts: { agent: string; error?: { code: string } }[];
+  escalationIds: string[];
+}
+interface Escalation {
+  id: string;
+  taskId: string;
+  taskIds: string[];
+  status: string;
+}
+interface Graph {
+  states: { name: string }[];
+  edges: { from: string; to: string }[];
+}
 
 let overloaded: RecordingServer;
 let refusing: RecordingServer;
@@ -53,7 +73,11 @@ const DOC_SHOTS = new Set(['tasks.png', 'task.png', 'agents.png', 'escalations.p
 async function shoot(page: Page, name: string) {
   // No focus ring, toast or half-played flash in the pictures.
   await page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { activeElement?: { blur?: () => void }; querySelectorAll(s: string): Iterable<{ remove(): void }> } }).document;
+    const doc = (
+      globalThis as unknown as {
+        document: { activeElement?: { blur?: () => void }; querySelectorAll(s: string): Iterable<{ remove(): void }> };
+      }
+    ).document;
     doc.activeElement?.blur?.();
     for (const t of doc.querySelectorAll('.toast')) t.remove();
   });
@@ -70,7 +94,13 @@ async function finished(url: string, id: string, headers: Record<string, string>
 }
 
 async function submit(url: string, headers: Record<string, string> = {}): Promise<string> {
-  const res = await api<{ id: string }>(url, 'POST', '/api/tasks', { workflow: 'review', input: { content: 'diff --git a/x b/x' } }, headers);
+  const res = await api<{ id: string }>(
+    url,
+    'POST',
+    '/api/tasks',
+    { workflow: 'review', input: { content: 'diff --git a/x b/x' } },
+    headers,
+  );
   expect(res.status, res.text).toBe(202);
   return res.body.id;
 }
@@ -84,22 +114,50 @@ beforeAll(async () => {
   tmp = await writeTempConfig(
     {
       agents: {
-        a: { adapter: { type: 'http', url: `${overloaded.url}/run` }, capabilities: ['code-review'], ...policies, circuitBreaker: { failureThreshold: 1000 } },
+        a: {
+          adapter: { type: 'http', url: `${overloaded.url}/run` },
+          capabilities: ['code-review'],
+          ...policies,
+          circuitBreaker: { failureThreshold: 1000 },
+        },
         // One failure opens b's circuit for a day, so the agents page has a circuit to reset.
-        b: { adapter: { type: 'http', url: `${refusing.url}/run` }, capabilities: ['code-review'], ...policies, circuitBreaker: { failureThreshold: 1, openMs: '24h', maxOpenMs: '24h' } },
+        b: {
+          adapter: { type: 'http', url: `${refusing.url}/run` },
+          capabilities: ['code-review'],
+          ...policies,
+          circuitBreaker: { failureThreshold: 1, openMs: '24h', maxOpenMs: '24h' },
+        },
       },
       fallbackChains: { a: ['b'] },
-      escalation: { channels: { console: { type: 'log' } }, severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } } },
+      escalation: {
+        channels: { console: { type: 'log' } },
+        severities: { medium: { channels: ['console'] }, high: { channels: ['console'] } },
+      },
       store: 'memory:',
     },
-    [{
-      name: 'review', agent: 'a', deadlineMs: '24h', severity: 'medium', degraded: { response: DEGRADED },
-      inputSchema: { type: 'object', required: ['content'], properties: { content: { type: 'string' } } },
-    }],
+    [
+      {
+        name: 'review',
+        agent: 'a',
+        deadlineMs: '24h',
+        severity: 'medium',
+        degraded: { response: DEGRADED },
+        inputSchema: { type: 'object', required: ['content'], properties: { content: { type: 'string' } } },
+      },
+    ],
   );
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -143,7 +201,8 @@ describe('the dashboard, open on a wall screen', () => {
 
     // Two more, so the list (and the grouped escalation) look like a real afternoon.
     const more = [await submit(server.url), await submit(server.url)];
-    for (const id of more) await expect.poll(() => page.locator(`tr[data-task-id="${id}"]`).getAttribute('data-status'), { timeout: 30_000 }).toBe('degraded');
+    for (const id of more)
+      await expect.poll(() => page.locator(`tr[data-task-id="${id}"]`).getAttribute('data-status'), { timeout: 30_000 }).toBe('degraded');
     await expect.poll(() => page.locator('.chip[data-status="degraded"] .n').textContent()).toBe('3');
 
     // Search by id narrows the list to one row, then clears.
@@ -178,13 +237,16 @@ describe('the dashboard, open on a wall screen', () => {
     }
     // Exactly the arrows the task took are marked visited.
     const taken = new Set(transitions.filter((t) => t.from).map((t) => `${t.from}>${t.to}`));
-    const marked = await chart.locator('path.edge.visited[data-from]').evaluateAll((els) =>
-      els.map((el) => `${el.getAttribute('data-from')}>${el.getAttribute('data-to')}`));
+    const marked = await chart
+      .locator('path.edge.visited[data-from]')
+      .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-from')}>${el.getAttribute('data-to')}`));
     expect(new Set(marked)).toEqual(taken);
 
     const events = await page.locator('#timeline [data-field="event"]').allTextContents();
     expect(events).toEqual(transitions.map((t) => t.event));
-    const seqs = await page.locator('#timeline tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as unknown as { dataset: { seq: string } }).dataset.seq)));
+    const seqs = await page
+      .locator('#timeline tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Number((r as unknown as { dataset: { seq: string } }).dataset.seq)));
     expect(seqs).toEqual(transitions.map((t) => t.seq));
 
     // Attempts per agent, with their error codes.
@@ -234,7 +296,9 @@ describe('the dashboard, open on a wall screen', () => {
     await shoot(page, 'escalations.png');
 
     await row.locator('button.ack').click();
-    await expect.poll(() => page.locator(`table.escalations tr[data-id="${escalation.id}"]`).getAttribute('data-status')).toBe('acknowledged');
+    await expect
+      .poll(() => page.locator(`table.escalations tr[data-id="${escalation.id}"]`).getAttribute('data-status'))
+      .toBe('acknowledged');
     expect(await page.locator(`table.escalations tr[data-id="${escalation.id}"] td.status`).textContent()).toBe('acknowledged');
     const after = (await api<{ escalations: Escalation[] }>(server.url, 'GET', '/api/escalations')).body.escalations;
     expect(after.find((e) => e.id === escalation.id)?.status).toBe('acknowledged');
@@ -250,7 +314,12 @@ describe('the dashboard, open on a wall screen', () => {
   });
 
   it('switches to large type for a wall screen and back', async () => {
-    const isLarge = () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { classList: { contains(c: string): boolean } } } }).document.documentElement.classList.contains('large'));
+    const isLarge = () =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { document: { documentElement: { classList: { contains(c: string): boolean } } } }
+        ).document.documentElement.classList.contains('large'),
+      );
     await page.locator('#nav a[data-view="tasks"]').click();
     await page.locator('#tasks-table tbody tr').first().waitFor();
     const small = await page.locator('#tasks-table tbody tr').first().boundingBox();
@@ -305,7 +374,11 @@ describe('the dashboard with WARDEN_API_TOKEN set', () => {
     await page.locator(`#tasks-table tr[data-task-id="${first}"]`).waitFor();
     expect(await page.locator('#login').isVisible()).toBe(false);
 
-    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('warden.token'))).toBe(token);
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('warden.token'),
+      ),
+    ).toBe(token);
     expect(page.url()).not.toContain(token);
     expect(await page.evaluate(() => (globalThis as unknown as { location: { href: string } }).location.href)).not.toContain(token);
 

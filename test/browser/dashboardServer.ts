@@ -22,7 +22,15 @@ export async function startDashboard(configPath: string, env: Record<string, str
   }
   await warden.stop();
 
-  const [{ loadConfig }, { acceleratedClock, systemClock }, { createEngine }, { silentLogger }, { createApp }, { registerDashboard }, { serve }] = await Promise.all([
+  const [
+    { loadConfig },
+    { acceleratedClock, systemClock },
+    { createEngine },
+    { silentLogger },
+    { createApp },
+    { registerDashboard },
+    { serve },
+  ] = await Promise.all([
     import('../../src/config/index.js'),
     import('../../src/clock/index.js'),
     import('../../src/lifecycle/createEngine.js'),

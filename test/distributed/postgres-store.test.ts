@@ -51,7 +51,8 @@ describe('PostgresStore', () => {
   };
   /** A task as the engine writes it: its record carries `seq`. */
   const engineTask = (id: string, seq: number, overrides: Partial<TaskRecord> = {}) => ({ ...makeTaskRecord({ id, ...overrides }), seq });
-  const createAt = async (store: PostgresStore, id: string) => (await store.createTask(engineTask(id, 1), makeTransition(1, 'queued', null))).task;
+  const createAt = async (store: PostgresStore, id: string) =>
+    (await store.createTask(engineTask(id, 1), makeTransition(1, 'queued', null))).task;
   const failure = async (p: Promise<unknown>) => {
     const err = await p.then(
       () => undefined,
@@ -66,7 +67,11 @@ describe('PostgresStore', () => {
       const { url } = await fresh();
       const first = await open(url);
       await createAt(first, 't1');
-      const [id2] = await first.commit({ task: engineTask('t1', 2, { status: 'waiting' }), transitions: [makeTransition(2)], timers: [{ kind: 'wake', wakeAt: 42 }] });
+      const [id2] = await first.commit({
+        task: engineTask('t1', 2, { status: 'waiting' }),
+        transitions: [makeTransition(2)],
+        timers: [{ kind: 'wake', wakeAt: 42 }],
+      });
       await first.writeEscalations({ records: [makeEscalation({ id: 'e1' })], outbox: [makeOutboxRow({ id: 'o1' })] });
       await first.saveBreaker('a', { state: 'open' }, 7);
       await first.close();
@@ -102,7 +107,9 @@ describe('PostgresStore', () => {
       await Promise.all([store.close(), store.close()]);
       await expect(creating).resolves.toMatchObject({ created: true });
       await expect(store.getTask('t1')).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('is closed') });
-      await expect(store.commit({ task: engineTask('t1', 2), transitions: [makeTransition(2)] })).rejects.toMatchObject({ code: 'STORE_ERROR' });
+      await expect(store.commit({ task: engineTask('t1', 2), transitions: [makeTransition(2)] })).rejects.toMatchObject({
+        code: 'STORE_ERROR',
+      });
     });
   });
 
@@ -113,7 +120,9 @@ describe('PostgresStore', () => {
       const [a, b] = await Promise.all([open(url), open(url)]);
       await createAt(a, 't1');
       expect((await b.getTask('t1'))?.id).toBe('t1');
-      expect(await sql(`SELECT value FROM ${schema}.meta WHERE key = 'schema_version'`)).toEqual([{ value: String(postgresMigrations.length) }]);
+      expect(await sql(`SELECT value FROM ${schema}.meta WHERE key = 'schema_version'`)).toEqual([
+        { value: String(postgresMigrations.length) },
+      ]);
     });
 
     it('lets many stores migrate one empty schema at once', async () => {
@@ -131,7 +140,9 @@ describe('PostgresStore', () => {
       opened.push(store);
       const err = await failure(store.init());
       expect(err.code).toBe('STORE_ERROR');
-      expect(err.message).toBe(`store ${store.url} has schema version 99, newer than this Warden (${postgresMigrations.length}); upgrade Warden`);
+      expect(err.message).toBe(
+        `store ${store.url} has schema version 99, newer than this Warden (${postgresMigrations.length}); upgrade Warden`,
+      );
       expect(store.url).toMatch(/^postgres:\/\/warden:\*\*\*@127\.0\.0\.1:\d+\/\w+\?schema=t_[0-9a-f]+$/);
       expect(await sql(`SELECT value FROM ${schema}.meta WHERE key = 'schema_version'`)).toEqual([{ value: '99' }]);
     });
@@ -159,7 +170,10 @@ describe('PostgresStore', () => {
       wrong.password = 'not-the-password';
       const store = new PostgresStore(wrong.toString());
       const err = await failure(store.init());
-      expect(err).toMatchObject({ code: 'STORE_ERROR', message: expect.stringMatching(/^cannot connect to store postgres:\/\/warden:\*\*\*@.*password authentication failed/) });
+      expect(err).toMatchObject({
+        code: 'STORE_ERROR',
+        message: expect.stringMatching(/^cannot connect to store postgres:\/\/warden:\*\*\*@.*password authentication failed/),
+      });
       expect(err.message).not.toContain('not-the-password');
       await store.close();
     });
@@ -186,7 +200,11 @@ describe('PostgresStore', () => {
           escalation: { records: [makeEscalation({ id: 'e-b' })], outbox: [makeOutboxRow({ id: 'o-b', escalationId: 'e-b' })] },
         }),
       );
-      expect(err).toMatchObject({ code: 'STEP_CONFLICT', message: 'task t1 was changed by another worker (expected seq 3)', retryable: false });
+      expect(err).toMatchObject({
+        code: 'STEP_CONFLICT',
+        message: 'task t1 was changed by another worker (expected seq 3)',
+        retryable: false,
+      });
 
       expect((await b.getTask('t1'))?.state).toBe('from-a');
       expect((await b.transitions('t1')).map((t) => t.to)).toEqual(['queued', 'running', 'running', 'from-a']);
@@ -200,7 +218,9 @@ describe('PostgresStore', () => {
       const store = await open(url);
       await store.createTask(engineTask('t1', 1), makeTransition(1, 'queued', null), [{ kind: 'deadline', wakeAt: 5 }]);
       await store.commit({ task: engineTask('t1', 2), transitions: [makeTransition(2)] });
-      await expect(store.commit({ task: engineTask('t1', 1), transitions: [], timers: [{ kind: 'deadline', wakeAt: null }] })).rejects.toMatchObject({ code: 'STEP_CONFLICT' });
+      await expect(
+        store.commit({ task: engineTask('t1', 1), transitions: [], timers: [{ kind: 'deadline', wakeAt: null }] }),
+      ).rejects.toMatchObject({ code: 'STEP_CONFLICT' });
       expect(await store.nextTimerAt()).toBe(5);
       await store.commit({ task: engineTask('t1', 2), transitions: [], timers: [{ kind: 'deadline', wakeAt: null }] });
       expect(await store.nextTimerAt()).toBeUndefined();
@@ -288,7 +308,9 @@ describe('PostgresStore', () => {
           if (task.id === 'bad') throw new Error('queue is down');
         },
       };
-      const err = await failure(store.createTask(engineTask('bad', 1), makeTransition(1, 'queued', null), [{ kind: 'deadline', wakeAt: 9 }]));
+      const err = await failure(
+        store.createTask(engineTask('bad', 1), makeTransition(1, 'queued', null), [{ kind: 'deadline', wakeAt: 9 }]),
+      );
       expect(err).toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('queue is down') });
       expect(await store.getTask('bad')).toBeUndefined();
       expect(await store.transitionsSince(0)).toEqual([]);
@@ -303,11 +325,16 @@ describe('PostgresStore', () => {
     it('does not run createTask for a taken idempotency key', async () => {
       const { url, schema } = await fresh();
       const store = await open(url, {
-        hooks: { createTask: async (db, task) => void (await db.executeSql(`INSERT INTO ${schema}.scratch (note) VALUES ($1)`, [task.id])) },
+        hooks: {
+          createTask: async (db, task) => void (await db.executeSql(`INSERT INTO ${schema}.scratch (note) VALUES ($1)`, [task.id])),
+        },
       });
       const notes = await scratch(schema);
       await store.createTask(engineTask('t1', 1, { idempotencyKey: 'k' }), makeTransition(1, 'queued', null));
-      expect(await store.createTask(engineTask('t2', 1, { idempotencyKey: 'k' }), makeTransition(1, 'queued', null))).toMatchObject({ created: false, task: { id: 't1' } });
+      expect(await store.createTask(engineTask('t2', 1, { idempotencyKey: 'k' }), makeTransition(1, 'queued', null))).toMatchObject({
+        created: false,
+        task: { id: 't1' },
+      });
       expect(await notes()).toEqual(['t1']);
     });
 

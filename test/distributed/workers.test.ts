@@ -53,7 +53,8 @@ function faultyAgent(name: string, fault: (n: number) => 'ok' | 'transient' | 'p
       const { input, attempt } = JSON.parse(body) as { input: { n: number }; attempt: number };
       setTimeout(() => {
         const f = fault(input.n);
-        if (f === 'permanent') return res.writeHead(422, { 'content-type': 'application/json' }).end('{"error":{"code":"BAD","message":"no"}}');
+        if (f === 'permanent')
+          return res.writeHead(422, { 'content-type': 'application/json' }).end('{"error":{"code":"BAD","message":"no"}}');
         if (f === 'transient' && attempt === 1) return res.writeHead(503).end();
         executions.set(key, (executions.get(key) ?? 0) + 1);
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output: { by: name, n: input.n } }));
@@ -61,7 +62,9 @@ function faultyAgent(name: string, fault: (n: number) => 'ok' | 'transient' | 'p
     });
   });
   return new Promise<{ url: string; calls: string[]; executions: Map<string, number>; server: Server }>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, calls, executions, server })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, calls, executions, server }),
+    ),
   );
 }
 
@@ -78,11 +81,19 @@ describe('distributed mode', () => {
     // n % 3 === 0: one transient failure first. Otherwise: fine.
     const primary = await faultyAgent('primary', (n) => (n % 10 === 0 ? 'permanent' : n % 3 === 0 ? 'transient' : 'ok'));
     const backup = await faultyAgent('backup', (n) => (n % 10 === 0 ? 'permanent' : 'ok'));
-    cleanups.push(() => new Promise((r) => primary.server.close(r)), () => new Promise((r) => backup.server.close(r)));
+    cleanups.push(
+      () => new Promise((r) => primary.server.close(r)),
+      () => new Promise((r) => backup.server.close(r)),
+    );
     const cfg = await writeTempConfig(
       {
         agents: {
-          primary: { adapter: { type: 'http', url: primary.url }, maxConcurrency: 30, retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 }, circuitBreaker: { failureThreshold: 100000 } },
+          primary: {
+            adapter: { type: 'http', url: primary.url },
+            maxConcurrency: 30,
+            retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
+            circuitBreaker: { failureThreshold: 100000 },
+          },
           backup: { adapter: { type: 'http', url: backup.url }, maxConcurrency: 30, circuitBreaker: { failureThreshold: 100000 } },
         },
         fallbackChains: { primary: ['backup'] },
@@ -144,7 +155,10 @@ describe('distributed mode', () => {
     // One escalation per degraded task, no more, no fewer.
     const { body } = await api(serve.url, 'GET', '/api/escalations?limit=1000');
     const escalations = body.escalations as { taskIds: string[] }[];
-    const degraded = tasks.filter((t) => t.status === 'degraded').map((t) => t.id).sort();
+    const degraded = tasks
+      .filter((t) => t.status === 'degraded')
+      .map((t) => t.id)
+      .sort();
     expect(escalations.flatMap((e) => e.taskIds).sort()).toEqual(degraded);
     expect(escalations).toHaveLength(degraded.length);
   }, 300_000);
@@ -173,8 +187,13 @@ describe('distributed mode', () => {
     const a = await startWorker(cfg.configPath, db.url, env);
     await until(async () => a.out().includes('now the leader'), 20_000);
     const b = await startWorker(cfg.configPath, db.url, env);
-    cleanups.push(() => a.proc.kill('SIGKILL'), () => b.proc.kill('SIGKILL'));
-    const serve = await startWarden(['--config', cfg.configPath, '--store', db.url, '--no-worker'], { env: { ...env, WARDEN_LOG_LEVEL: 'info' } });
+    cleanups.push(
+      () => a.proc.kill('SIGKILL'),
+      () => b.proc.kill('SIGKILL'),
+    );
+    const serve = await startWarden(['--config', cfg.configPath, '--store', db.url, '--no-worker'], {
+      env: { ...env, WARDEN_LOG_LEVEL: 'info' },
+    });
     cleanups.push(() => serve.stop('SIGKILL'));
     const leads = (out: string) => out.includes('now the leader');
     expect(leads(b.out())).toBe(false);
@@ -187,11 +206,15 @@ describe('distributed mode', () => {
     };
     const first = await submit(10);
     const sentAll = async (count: number) =>
-      until(async () => {
-        const { body } = await api(serve.url, 'GET', '/api/escalations?limit=1000');
-        const es = body.escalations as { channels: { delivered: boolean }[] }[];
-        return es.length === count && es.every((e) => e.channels.every((c) => c.delivered)) ? es : undefined;
-      }, 60_000, 200);
+      until(
+        async () => {
+          const { body } = await api(serve.url, 'GET', '/api/escalations?limit=1000');
+          const es = body.escalations as { channels: { delivered: boolean }[] }[];
+          return es.length === count && es.every((e) => e.channels.every((c) => c.delivered)) ? es : undefined;
+        },
+        60_000,
+        200,
+      );
     await sentAll(first.length);
 
     // The leader dies while idle; another node (worker B or the serve node) takes the lock within its retry interval.
@@ -219,12 +242,19 @@ describe('distributed mode', () => {
     cleanups.push(() => db.drop());
     const dead = await faultyAgent('dead', () => 'transient', 5);
     const backup = await faultyAgent('backup', () => 'ok', 5);
-    cleanups.push(() => new Promise((r) => dead.server.close(r)), () => new Promise((r) => backup.server.close(r)));
+    cleanups.push(
+      () => new Promise((r) => dead.server.close(r)),
+      () => new Promise((r) => backup.server.close(r)),
+    );
     const cfg = await writeTempConfig(
       {
         agents: {
           // Every call to "dead" is its first attempt for that task (maxAttempts 1), so it always fails.
-          dead: { adapter: { type: 'http', url: dead.url }, retry: { maxAttempts: 1 }, circuitBreaker: { failureThreshold: 1, windowMs: '10m', openMs: '10m', maxOpenMs: '1h' } },
+          dead: {
+            adapter: { type: 'http', url: dead.url },
+            retry: { maxAttempts: 1 },
+            circuitBreaker: { failureThreshold: 1, windowMs: '10m', openMs: '10m', maxOpenMs: '1h' },
+          },
           backup: { adapter: { type: 'http', url: backup.url } },
         },
         fallbackChains: { dead: ['backup'] },
@@ -238,15 +268,23 @@ describe('distributed mode', () => {
     // and the other must adopt that from the database.
     const a = await startWorker(cfg.configPath, db.url);
     const b = await startWorker(cfg.configPath, db.url);
-    cleanups.push(() => a.proc.kill('SIGKILL'), () => b.proc.kill('SIGKILL'));
+    cleanups.push(
+      () => a.proc.kill('SIGKILL'),
+      () => b.proc.kill('SIGKILL'),
+    );
     const { body } = await api(serve.url, 'POST', '/api/tasks', { workflow: 'job', input: { n: 0 } });
     await until(async () => (await api(serve.url, 'GET', `/api/tasks/${body.id}`)).body.status === 'completed', 30_000);
     expect(dead.calls).toHaveLength(1);
     // The serve node adopts it through the same poll as the workers.
-    await until(async () => (await api(serve.url, 'GET', '/api/agents')).body.agents.find((x: { id: string }) => x.id === 'dead').circuit.state === 'open', 5_000);
+    await until(
+      async () =>
+        (await api(serve.url, 'GET', '/api/agents')).body.agents.find((x: { id: string }) => x.id === 'dead').circuit.state === 'open',
+      5_000,
+    );
     await sleep(1_000); // two breaker polls
     const later: string[] = [];
-    for (let i = 0; i < 30; i++) later.push((await api(serve.url, 'POST', '/api/tasks', { workflow: 'job', input: { n: 100 + i } })).body.id);
+    for (let i = 0; i < 30; i++)
+      later.push((await api(serve.url, 'POST', '/api/tasks', { workflow: 'job', input: { n: 100 + i } })).body.id);
     for (const id of later) {
       const task = await until(async () => {
         const t = (await api(serve.url, 'GET', `/api/tasks/${id}`)).body;

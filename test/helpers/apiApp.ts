@@ -14,7 +14,12 @@ export interface ApiApp {
   app: Hono;
   tmp: TempConfig;
   /** A request with a JSON body (strings are sent as they are). */
-  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; text: string; json: any; headers: Headers }>;
+  req(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; text: string; json: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -30,7 +35,12 @@ export async function apiApp(opts: {
 }): Promise<ApiApp> {
   const tmp = await writeTempConfig({ store: 'memory:', ...opts.config }, opts.workflows);
   for (const [file, text] of Object.entries(opts.files ?? {})) await tmp.write(file, text);
-  const engine = await createEngine({ configPath: tmp.configPath, store: 'memory:', logger: opts.logger ?? silentLogger, env: { ...process.env, ...opts.env } });
+  const engine = await createEngine({
+    configPath: tmp.configPath,
+    store: 'memory:',
+    logger: opts.logger ?? silentLogger,
+    env: { ...process.env, ...opts.env },
+  });
   const app = createApp(engine, opts.app);
   return {
     engine,

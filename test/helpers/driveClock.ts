@@ -15,7 +15,12 @@ export interface Settles {
  * durable stores included), and only then jumps the clock to the next timer. No real time is
  * waited for any backoff, breaker or deadline.
  */
-export async function driveUntil(clock: SimulatedClock, done: () => boolean | Promise<boolean>, engines: readonly Settles[] = [], maxSteps = 10_000): Promise<void> {
+export async function driveUntil(
+  clock: SimulatedClock,
+  done: () => boolean | Promise<boolean>,
+  engines: readonly Settles[] = [],
+  maxSteps = 10_000,
+): Promise<void> {
   for (let i = 0; i < maxSteps; i++) {
     await settle(engines);
     if (await done()) return;

@@ -132,7 +132,14 @@ export class SlackStandIn {
     if (method === 'auth.test') return { body: { ok: true, user_id: 'U1', team_id: 'T1' } };
     if (method === 'chat.postMessage') {
       const ts = this.#nextTs();
-      return { body: { ok: true, channel: this.channelId, ts, message: { ts, ...(params['thread_ts'] ? { thread_ts: params['thread_ts'] } : {}) } } };
+      return {
+        body: {
+          ok: true,
+          channel: this.channelId,
+          ts,
+          message: { ts, ...(params['thread_ts'] ? { thread_ts: params['thread_ts'] } : {}) },
+        },
+      };
     }
     if (method === 'chat.update') return { body: { ok: true, channel: params['channel'], ts: params['ts'] } };
     return { status: 404, body: { ok: false, error: 'unknown_method' } };

@@ -19,7 +19,11 @@ export class SseClient {
   error: unknown;
 
   /** Opens the stream; resolves once the answer's headers are in. */
-  static async open(url: string, headers: Record<string, string> = {}, fetcher: (url: string, init: RequestInit) => Promise<Response> = fetch): Promise<SseClient> {
+  static async open(
+    url: string,
+    headers: Record<string, string> = {},
+    fetcher: (url: string, init: RequestInit) => Promise<Response> = fetch,
+  ): Promise<SseClient> {
     const client = new SseClient();
     const res = await fetcher(url, { headers: { accept: 'text/event-stream', ...headers }, signal: client.#abort.signal });
     client.status = res.status;
@@ -46,7 +50,11 @@ export class SseClient {
           buffer = buffer.slice(nl + 1);
           if (line === '') {
             if (current.dataLines) {
-              this.events.push({ event: current.event ?? 'message', data: current.dataLines.join('\n'), ...(current.id !== undefined ? { id: current.id } : {}) });
+              this.events.push({
+                event: current.event ?? 'message',
+                data: current.dataLines.join('\n'),
+                ...(current.id !== undefined ? { id: current.id } : {}),
+              });
               for (const w of this.#waiters.splice(0)) w();
             }
             current = {};
@@ -84,7 +92,9 @@ export class SseClient {
 
   /** The events named `name`, their data parsed as JSON. */
   of<T = any>(name: string): (T & { $id?: string })[] {
-    return this.events.filter((e) => e.event === name).map((e) => ({ ...(JSON.parse(e.data) as T), ...(e.id !== undefined ? { $id: e.id } : {}) }));
+    return this.events
+      .filter((e) => e.event === name)
+      .map((e) => ({ ...(JSON.parse(e.data) as T), ...(e.id !== undefined ? { $id: e.id } : {}) }));
   }
 
   /** Disconnects. */

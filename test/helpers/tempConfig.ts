@@ -16,10 +16,7 @@ export interface TempConfig {
  * Writes `config` as `agents.config.json` and each workflow as `workflows/<name>.json` (by its
  * `name`, unless a `file` key says otherwise) into a fresh temp dir.
  */
-export async function writeTempConfig(
-  config: unknown,
-  workflows: readonly Record<string, unknown>[] = [],
-): Promise<TempConfig> {
+export async function writeTempConfig(config: unknown, workflows: readonly Record<string, unknown>[] = []): Promise<TempConfig> {
   const dir = await mkdtemp(path.join(tmpdir(), 'warden-test-'));
   const write = async (file: string, content: unknown) => {
     const full = path.join(dir, file);

@@ -22,7 +22,10 @@ export interface WardenProcess {
 /** Runs the CLI to completion. `node` is the Node running the tests (the pinned Node 24). */
 export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, WARDEN_LOG_LEVEL: 'warn', ...opts.env } });
+    const p = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, WARDEN_LOG_LEVEL: 'warn', ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -37,7 +40,10 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; cwd
  * Starts `warden serve --port 0` and resolves once it prints `listening on …`.
  * Rejects with its output if it exits first or takes longer than `timeoutMs`.
  */
-export function startWarden(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<WardenProcess> {
+export function startWarden(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<WardenProcess> {
   const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, WARDEN_LOG_LEVEL: 'warn', ...opts.env },
@@ -45,7 +51,9 @@ export function startWarden(args: string[], opts: { env?: Record<string, string>
   });
   let out = '';
   let err = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');

@@ -143,9 +143,7 @@ function runChild(
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     // 'close' rather than 'exit': it waits until stdout and stderr are fully read
     child.on('close', (code, sig) => {
-      settle(() =>
-        resolvePromise({ code, signal: sig, stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderr.text() }),
-      );
+      settle(() => resolvePromise({ code, signal: sig, stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderr.text() }));
     });
     // a program may exit without reading its stdin; its exit status tells that story, not EPIPE
     child.stdin?.on('error', () => undefined);
@@ -191,11 +189,15 @@ function startFailure(e: unknown, command: string, cwd: string, signal: AbortSig
           ? `could not be started: ${(e as Error).message}`
           : undefined;
   if (why !== undefined) {
-    return wardenError('COMMAND_FAILED', `agent command "${command}" ${why} (${String(code)}); check command, args, PATH and cwd "${cwd}"`, {
-      retryable: false,
-      cause: e,
-      details: { errorCode: code },
-    });
+    return wardenError(
+      'COMMAND_FAILED',
+      `agent command "${command}" ${why} (${String(code)}); check command, args, PATH and cwd "${cwd}"`,
+      {
+        retryable: false,
+        cause: e,
+        details: { errorCode: code },
+      },
+    );
   }
   return ctx.classifier.classify(e);
 }

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentRequest, defaultProtocolBody, failure, never, reply, startServer, testContext } from '../../../test/fixtures/agents/helpers.js';
+import {
+  agentRequest,
+  defaultProtocolBody,
+  failure,
+  never,
+  reply,
+  startServer,
+  testContext,
+} from '../../../test/fixtures/agents/helpers.js';
 import type { RecordingServer } from '../../../test/fixtures/agents/helpers.js';
 import { httpAdapter } from './http.js';
 
@@ -73,9 +81,7 @@ describe('httpAdapter', () => {
   });
 
   it('takes the message and agent code of an error response from its { error } body', async () => {
-    server = await startServer((_req, res) =>
-      reply(res, 422, { error: { code: 'DIFF_TOO_LARGE', message: 'the diff is over 1 MB' } }),
-    );
+    server = await startServer((_req, res) => reply(res, 422, { error: { code: 'DIFF_TOO_LARGE', message: 'the diff is over 1 MB' } }));
     const adapter = httpAdapter('reviewer', { type: 'http', url: server.url }, testContext());
     const err = await failure(adapter.call(agentRequest(), never));
     expect(err.message).toBe('the diff is over 1 MB');

@@ -44,7 +44,11 @@ export function moduleAdapter(agentId: string, config: ModuleAdapterConfig, ctx:
       try {
         const fn = await raceAbort(load(), signal, abortError);
         // a function that throws synchronously is caught here just like one that rejects
-        return await raceAbort(Promise.resolve().then(() => fn(req, { signal })), signal, abortError);
+        return await raceAbort(
+          Promise.resolve().then(() => fn(req, { signal })),
+          signal,
+          abortError,
+        );
       } catch (e) {
         throw forAgent(signal.aborted ? abortError(signal) : ctx.classifier.classify(e, { agent: agentId }), agentId);
       }

@@ -77,10 +77,7 @@ export function completionOutput(agentId: string, model: string, body: unknown):
   const content: unknown = (first as { message?: { content?: unknown } } | undefined)?.message?.content;
   if (typeof content !== 'string') {
     throw forAgent(
-      wardenError(
-        'AGENT_RESPONSE_MALFORMED',
-        `agent answered without choices[0].message.content: ${snippet(JSON.stringify(body) ?? '')}`,
-      ),
+      wardenError('AGENT_RESPONSE_MALFORMED', `agent answered without choices[0].message.content: ${snippet(JSON.stringify(body) ?? '')}`),
       agentId,
     );
   }
@@ -99,9 +96,7 @@ function jsonObjectIn(text: string): Record<string, unknown> | undefined {
   if (!candidate.startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(candidate);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -117,11 +117,9 @@ export function secretHeaders(
   for (const [header, variable] of Object.entries(headersEnv)) {
     const value = env[variable];
     if (value === undefined || value === '') {
-      throw wardenError(
-        'CONFIG_INVALID',
-        `agent ${agent}: environment variable ${variable} (for header "${header}") is not set`,
-        { agent },
-      );
+      throw wardenError('CONFIG_INVALID', `agent ${agent}: environment variable ${variable} (for header "${header}") is not set`, {
+        agent,
+      });
     }
     out[header] = value;
   }

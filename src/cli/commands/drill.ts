@@ -82,8 +82,9 @@ export function formatDrillReport(r: DrillReport, realMs?: number): string {
       Object.entries(r.agents).map(([id, a]) => [id, a.calls, a.ok, a.failed, a.aborted, a.faulted, a.circuitOpened]),
     ),
     '',
-    `escalations by severity: ${Object.entries(r.escalations).map(([s, n]) => `${s} ${n}`).join(', ')}` +
-      ` (${Object.values(r.escalationRecords).reduce((a, b) => a + b, 0)} after grouping by fingerprint)`,
+    `escalations by severity: ${Object.entries(r.escalations)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}` + ` (${Object.values(r.escalationRecords).reduce((a, b) => a + b, 0)} after grouping by fingerprint)`,
   ];
   if (r.retryAfter.callsAfterAnyRetryAfter > 0) {
     lines.push(

@@ -27,7 +27,8 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   const loaded = await loadConfigOrExit(o.config);
   const rate = Number(process.env.WARDEN_CLOCK_RATE ?? 1);
   const clock = rate === 1 ? systemClock : acceleratedClock(rate);
-  if (rate !== 1) logger.warn({ rate }, `WARDEN_CLOCK_RATE=${rate}: engine time runs ${rate}× faster than the wall clock (tests and drills only)`);
+  if (rate !== 1)
+    logger.warn({ rate }, `WARDEN_CLOCK_RATE=${rate}: engine time runs ${rate}× faster than the wall clock (tests and drills only)`);
 
   let engine;
   try {
@@ -51,7 +52,9 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   const adminToken = process.env.WARDEN_ADMIN_TOKEN || undefined;
   if (!isLoopback(o.host) && !apiToken) {
     const line = '!'.repeat(78);
-    console.error(`${line}\nWARNING: binding ${o.host} without WARDEN_API_TOKEN: anyone who can reach this port can submit, cancel and read tasks.\n${line}`);
+    console.error(
+      `${line}\nWARNING: binding ${o.host} without WARDEN_API_TOKEN: anyone who can reach this port can submit, cancel and read tasks.\n${line}`,
+    );
   }
   let server;
   try {

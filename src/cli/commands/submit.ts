@@ -23,7 +23,12 @@ export interface SubmitCommandOptions {
  * TTY, one line per transition everywhere), then prints the timeline as a table and the outcome,
  * and returns the exit code of its final status.
  */
-export async function submitCommand(client: ApiClient, workflow: string, o: SubmitCommandOptions, out: LiveOutput = process.stdout): Promise<number> {
+export async function submitCommand(
+  client: ApiClient,
+  workflow: string,
+  o: SubmitCommandOptions,
+  out: LiveOutput = process.stdout,
+): Promise<number> {
   const res = await client.request<{ id: string; status: string }>('POST', '/api/tasks', {
     workflow,
     input: o.input,

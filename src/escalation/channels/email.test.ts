@@ -67,7 +67,12 @@ function channel(opts: { port?: number; env?: Record<string, string>; auth?: boo
       ...(opts.auth ? { userEnv: 'SMTP_USER', passwordEnv: 'SMTP_PASSWORD' } : {}),
     },
   };
-  const ch = new EmailChannel('oncall-email', cfg, { env: opts.env ?? {}, redact: opts.redact ?? noRedaction, maxFieldChars: 1500, timeoutMs: 2000 });
+  const ch = new EmailChannel('oncall-email', cfg, {
+    env: opts.env ?? {},
+    redact: opts.redact ?? noRedaction,
+    maxFieldChars: 1500,
+    timeoutMs: 2000,
+  });
   open.push(ch);
   return ch;
 }
@@ -122,20 +127,26 @@ describe('EmailChannel.send', () => {
       expect(html).toContain(needle);
     }
     expect(mail.text).toContain('09:27:23.131 attempting → waiting ATTEMPT_FAILED senior-backend-developer#1 AGENT_TIMEOUT');
-    expect(html).toContain('<td>09:27:23.131</td><td>attempting</td><td>→</td><td>waiting</td><td>ATTEMPT_FAILED</td><td>senior-backend-developer#1</td><td>AGENT_TIMEOUT</td>');
+    expect(html).toContain(
+      '<td>09:27:23.131</td><td>attempting</td><td>→</td><td>waiting</td><td>ATTEMPT_FAILED</td><td>senior-backend-developer#1</td><td>AGENT_TIMEOUT</td>',
+    );
     expect(mail.text).toContain(facts.dashboardUrl);
   });
 
   it('logs in with the credentials from the environment and never shows them', async () => {
     const env = { SMTP_USER: 'warden', SMTP_PASSWORD: 'smtp-secret-pw' };
-    await channel({ auth: true, env, redact: createRedactor(Object.values(env)) }).send(sampleFacts('firing', { input: { pw: 'smtp-secret-pw' } }));
+    await channel({ auth: true, env, redact: createRedactor(Object.values(env)) }).send(
+      sampleFacts('firing', { input: { pw: 'smtp-secret-pw' } }),
+    );
     expect(received[0]!.user).toBe('warden');
     expect(received[0]!.mail.text).not.toContain('smtp-secret-pw');
     expect(received[0]!.mail.text).toContain('[redacted]');
   });
 
   it('redacts its own password even when the redactor it was given does not know it', async () => {
-    await channel({ auth: true, env: { SMTP_USER: 'warden', SMTP_PASSWORD: 'smtp-secret-pw' } }).send(sampleFacts('firing', { output: 'smtp-secret-pw' }));
+    await channel({ auth: true, env: { SMTP_USER: 'warden', SMTP_PASSWORD: 'smtp-secret-pw' } }).send(
+      sampleFacts('firing', { output: 'smtp-secret-pw' }),
+    );
     expect(String(received[0]!.mail.html)).not.toContain('smtp-secret-pw');
   });
 });

@@ -68,13 +68,17 @@ export class EmailChannel implements Channel {
     const pass = passwordEnv ? ctx.env[passwordEnv] : undefined;
     this.#redact = combineRedactors(ctx.redact, createRedactor([user ?? '', pass ?? '']));
     this.#render = { maxFieldChars: ctx.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS, redact: this.#redact };
-    const unset = [userEnv && !user ? `${userEnv} (smtp.userEnv)` : '', passwordEnv && !pass ? `${passwordEnv} (smtp.passwordEnv)` : ''].filter(Boolean);
+    const unset = [
+      userEnv && !user ? `${userEnv} (smtp.userEnv)` : '',
+      passwordEnv && !pass ? `${passwordEnv} (smtp.passwordEnv)` : '',
+    ].filter(Boolean);
     if (unset.length > 0) {
       // reported on use rather than thrown here, so one unset variable cannot stop the engine starting
-      this.#configError = new ChannelError(
-        `email channel "${name}": the environment variable ${unset.join(' and ')} is not set`,
-        { code: 'CHANNEL_CONFIG', retryable: false, channel: name },
-      );
+      this.#configError = new ChannelError(`email channel "${name}": the environment variable ${unset.join(' and ')} is not set`, {
+        code: 'CHANNEL_CONFIG',
+        retryable: false,
+        channel: name,
+      });
       return;
     }
     const timeout = ctx.timeoutMs ?? 10_000;

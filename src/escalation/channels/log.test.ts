@@ -38,12 +38,21 @@ describe('LogChannel', () => {
 
   it('redacts what it writes', async () => {
     const { lines, logger } = recorder();
-    await new LogChannel('console', { logger, redact: createRedactor(['hunter2-secret']) }).send(sampleFacts('firing', { workflow: 'hunter2-secret' }));
+    await new LogChannel('console', { logger, redact: createRedactor(['hunter2-secret']) }).send(
+      sampleFacts('firing', { workflow: 'hunter2-secret' }),
+    );
     expect(JSON.stringify(lines)).not.toContain('hunter2-secret');
   });
 
   it('never fails, even when the logger throws', async () => {
-    const ch = new LogChannel('console', { logger: { warn: () => { throw new Error('disk full'); } }, redact: noRedaction });
+    const ch = new LogChannel('console', {
+      logger: {
+        warn: () => {
+          throw new Error('disk full');
+        },
+      },
+      redact: noRedaction,
+    });
     await expect(ch.send(sampleFacts())).resolves.toEqual({ ref: expect.stringMatching(/^log:/) });
     await expect(ch.verify()).resolves.toBeUndefined();
     await expect(ch.close()).resolves.toBeUndefined();
@@ -54,14 +63,25 @@ describe('createChannel', () => {
   it('builds the channel each config type names', () => {
     const ctx = { env: {}, redact: noRedaction, logger: silentLogger };
     expect(createChannel('console', { type: 'log' }, ctx)).toMatchObject({ name: 'console', type: 'log' });
-    expect(createChannel('eng-slack', { type: 'slack', channel: '#eng', tokenEnv: 'SLACK_BOT_TOKEN' }, ctx)).toMatchObject({ name: 'eng-slack', type: 'slack' });
-    const mail = createChannel('oncall', { type: 'email', from: 'a@b.c', to: ['d@e.f'], smtp: { host: '127.0.0.1', port: 2525, secure: false } }, ctx);
+    expect(createChannel('eng-slack', { type: 'slack', channel: '#eng', tokenEnv: 'SLACK_BOT_TOKEN' }, ctx)).toMatchObject({
+      name: 'eng-slack',
+      type: 'slack',
+    });
+    const mail = createChannel(
+      'oncall',
+      { type: 'email', from: 'a@b.c', to: ['d@e.f'], smtp: { host: '127.0.0.1', port: 2525, secure: false } },
+      ctx,
+    );
     expect(mail).toMatchObject({ name: 'oncall', type: 'email' });
     return mail.close();
   });
 
   it('does not throw for a missing secret: the channel reports it when used', async () => {
-    const ch = createChannel('eng-slack', { type: 'slack', channel: '#eng', tokenEnv: 'SLACK_BOT_TOKEN' }, { env: {}, redact: noRedaction });
+    const ch = createChannel(
+      'eng-slack',
+      { type: 'slack', channel: '#eng', tokenEnv: 'SLACK_BOT_TOKEN' },
+      { env: {}, redact: noRedaction },
+    );
     await expect(ch.send(sampleFacts())).rejects.toBeInstanceOf(ChannelError);
   });
 });

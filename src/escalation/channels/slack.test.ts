@@ -17,7 +17,11 @@ beforeAll(async () => {
 afterAll(() => slack.close());
 afterEach(() => slack.reset());
 
-function channel(env: Record<string, string | undefined> = { SLACK_BOT_TOKEN: TOKEN }, redact = noRedaction, apiUrl = slack.url): SlackChannel {
+function channel(
+  env: Record<string, string | undefined> = { SLACK_BOT_TOKEN: TOKEN },
+  redact = noRedaction,
+  apiUrl = slack.url,
+): SlackChannel {
   const cfg: SlackChannelConfig = { type: 'slack', channel: '#engineering', tokenEnv: 'SLACK_BOT_TOKEN', apiUrl };
   return new SlackChannel('eng-slack', cfg, { env, redact, maxFieldChars: 1500 });
 }

@@ -78,10 +78,11 @@ export class SlackChannel implements Channel {
     this.#render = { maxFieldChars: ctx.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS, redact: this.#redact };
     if (!token) {
       // reported on use rather than thrown here, so one unset variable cannot stop the engine starting
-      this.#configError = new ChannelError(
-        `slack channel "${name}": the environment variable ${cfg.tokenEnv} (tokenEnv) is not set`,
-        { code: 'CHANNEL_CONFIG', retryable: false, channel: name },
-      );
+      this.#configError = new ChannelError(`slack channel "${name}": the environment variable ${cfg.tokenEnv} (tokenEnv) is not set`, {
+        code: 'CHANNEL_CONFIG',
+        retryable: false,
+        channel: name,
+      });
       return;
     }
     this.#client = new WebClient(token, {
@@ -166,8 +167,12 @@ export class SlackChannel implements Channel {
  */
 export function toChannelError(e: unknown, channel: string, method: string, redact: Redactor): ChannelError {
   const where = `slack channel "${channel}": ${method} failed`;
-  const fail = (code: ChannelError['code'], retryable: boolean, detail: string, extra: { providerCode?: string; retryAfterMs?: number } = {}) =>
-    new ChannelError(redact(`${where}: ${detail}`), { code, retryable, channel, cause: e, ...extra });
+  const fail = (
+    code: ChannelError['code'],
+    retryable: boolean,
+    detail: string,
+    extra: { providerCode?: string; retryAfterMs?: number } = {},
+  ) => new ChannelError(redact(`${where}: ${detail}`), { code, retryable, channel, cause: e, ...extra });
 
   const coded = e as { code?: unknown };
   switch (coded.code) {
@@ -201,7 +206,8 @@ export function toChannelError(e: unknown, channel: string, method: string, reda
     }
     case ErrorCode.RequestError: {
       const original = (e as { original?: Error & { cause?: { code?: unknown } } }).original;
-      const why = typeof original?.cause?.code === 'string' ? original.cause.code : original?.name === 'TimeoutError' ? 'timeout' : undefined;
+      const why =
+        typeof original?.cause?.code === 'string' ? original.cause.code : original?.name === 'TimeoutError' ? 'timeout' : undefined;
       return fail('CHANNEL_UNREACHABLE', true, `no answer${why ? ` (${why})` : ''}: ${original?.message ?? 'request failed'}`, {
         ...(why ? { providerCode: why } : {}),
       });

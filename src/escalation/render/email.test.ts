@@ -25,7 +25,9 @@ describe('email subjects', () => {
   });
 
   it('builds the first subject from severity, workflow, outcome and task id', () => {
-    expect(emailSubject({ severity: 'medium', workflow: 'triage', outcome: 'failed', taskId: 't1' })).toBe('[WARDEN][MEDIUM] triage failed — task t1');
+    expect(emailSubject({ severity: 'medium', workflow: 'triage', outcome: 'failed', taskId: 't1' })).toBe(
+      '[WARDEN][MEDIUM] triage failed — task t1',
+    );
   });
 
   it('keeps the subject on one line', () => {
@@ -56,7 +58,9 @@ describe('the first email', () => {
     expect(text).toContain('  09:27:23.131 attempting → waiting ATTEMPT_FAILED senior-backend-developer#1 AGENT_TIMEOUT');
     expect(text).toContain('  09:27:54.621 routing → failed NO_AGENT FALLBACK_EXHAUSTED');
     expect(html.match(/<tr><td>\d\d:\d\d:\d\d\.\d{3}<\/td>/g)).toHaveLength(11);
-    expect(html).toContain('<td>09:27:54.621</td><td>routing</td><td>→</td><td>failed</td><td>NO_AGENT</td><td></td><td>FALLBACK_EXHAUSTED</td>');
+    expect(html).toContain(
+      '<td>09:27:54.621</td><td>routing</td><td>→</td><td>failed</td><td>NO_AGENT</td><td></td><td>FALLBACK_EXHAUSTED</td>',
+    );
     expect(html).toContain(`<a href="${escapeHtml(facts.dashboardUrl!)}">`);
   });
 

@@ -88,7 +88,9 @@ export function renderEmailFiring(facts: NotificationFacts, opts: RenderOptions)
   html.push('</table>');
   html.push(`<h3>Timeline <small style="font-weight:normal">(UTC, ${facts.timeline.length} transitions)</small></h3>`);
   html.push('<table cellpadding="3" cellspacing="0" style="border-collapse:collapse;font-family:monospace;font-size:12px">');
-  html.push('<tr><th align="left">Time</th><th align="left">From</th><th></th><th align="left">To</th><th align="left">Event</th><th align="left">Agent</th><th align="left">Error</th></tr>');
+  html.push(
+    '<tr><th align="left">Time</th><th align="left">From</th><th></th><th align="left">To</th><th align="left">Event</th><th align="left">Agent</th><th align="left">Error</th></tr>',
+  );
   for (const r of rows) {
     if (typeof r === 'string') html.push(`<tr><td colspan="7"><em>${h(r)}</em></td></tr>`);
     else {
@@ -140,12 +142,7 @@ export function renderEmailFollowUp(facts: NotificationFacts, opts: RenderOption
 
 /** Escapes the five characters that matter in HTML text and attribute values. */
 export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function subjectNews(facts: NotificationFacts): string {
@@ -162,7 +159,12 @@ function subjectNews(facts: NotificationFacts): string {
 
 /** The timeline to show, with a note in place of the transitions left out of a long one. */
 function timelineRows(facts: NotificationFacts): (Transition | string)[] {
-  const { head, omitted, tail } = elide(facts.timeline, () => 1, EMAIL_MAX_TIMELINE_ROWS, () => 1);
+  const { head, omitted, tail } = elide(
+    facts.timeline,
+    () => 1,
+    EMAIL_MAX_TIMELINE_ROWS,
+    () => 1,
+  );
   return omitted > 0 ? [...head, `… ${omitted} more transitions`, ...tail] : head;
 }
 

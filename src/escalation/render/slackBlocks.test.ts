@@ -108,7 +108,10 @@ describe('Slack limits', () => {
   it('keeps a 500-transition timeline within 50 blocks and 3000 characters, first and last transitions included', () => {
     const timeline = longTimeline(500);
     const huge = { content: 'z'.repeat(20_000) };
-    const { text, blocks } = renderSlack(sampleFacts('firing', { timeline, input: huge, output: huge }), { ...opts, maxFieldChars: 10_000 });
+    const { text, blocks } = renderSlack(sampleFacts('firing', { timeline, input: huge, output: huge }), {
+      ...opts,
+      maxFieldChars: 10_000,
+    });
     expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
     for (const s of strings(blocks)) {
       expect(s.text.length).toBeLessThanOrEqual(s.key === 'url' ? SLACK_LIMITS.buttonUrl : SLACK_LIMITS.sectionText);
@@ -140,7 +143,9 @@ describe('Slack limits', () => {
 describe('escaping and redaction', () => {
   it('escapes Slack control characters so agent output cannot ping the channel or forge links', () => {
     const { blocks } = renderSlack(sampleFacts('firing', { input: { content: '<!channel> <https://evil.test|click> a && b' } }), opts);
-    const all = strings(blocks).map((s) => s.text).join('\n');
+    const all = strings(blocks)
+      .map((s) => s.text)
+      .join('\n');
     expect(all).not.toContain('<!channel>');
     expect(all).toContain('&lt;!channel&gt; &lt;https://evil.test|click&gt; a &amp;&amp; b');
     expect(escapeMrkdwn('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
@@ -162,7 +167,10 @@ describe('escaping and redaction', () => {
       timeline: [{ seq: 1, at: '2025-03-14T09:00:00.000Z', from: null, to: 'queued', event: `E_${secret}` }],
     });
     for (const kind of NOTIFICATION_KINDS) {
-      const msg = renderSlack({ ...facts, kind, note: secret, ackedBy: secret, resolvedBy: secret }, { ...opts, redact: createRedactor([secret]) });
+      const msg = renderSlack(
+        { ...facts, kind, note: secret, ackedBy: secret, resolvedBy: secret },
+        { ...opts, redact: createRedactor([secret]) },
+      );
       const all = JSON.stringify(msg);
       expect(all).not.toContain(secret);
       if (kind !== 'grouped') expect(all).toContain('[redacted]');
@@ -171,7 +179,8 @@ describe('escaping and redaction', () => {
 });
 
 describe('follow-ups', () => {
-  const reply = (kind: NotificationFacts['kind'], overrides: Partial<NotificationFacts> = {}) => renderSlack(sampleFacts(kind, overrides), opts);
+  const reply = (kind: NotificationFacts['kind'], overrides: Partial<NotificationFacts> = {}) =>
+    renderSlack(sampleFacts(kind, overrides), opts);
 
   it.each([
     ['grouped', '🔁 Repeated 6 more times (tasks: tsk_01J9ZK7C4N, tsk_01J9ZK7D9P, tsk_01J9ZK7F2Q, tsk_01J9ZK7H5R, tsk_01J9ZK7K8S …)'],

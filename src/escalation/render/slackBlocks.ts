@@ -120,7 +120,12 @@ function timelineText(facts: NotificationFacts, redact: Redactor): string {
   const more = (omitted: number): string => `… ${omitted} more transition${omitted === 1 ? '' : 's'}`;
   // heading, the fences, and a newline after every line
   const budget = SLACK_LIMITS.sectionText - heading.length - '\n```\n```'.length;
-  const { head, omitted, tail } = elide(lines, (l) => l.length + 1, budget, (k) => more(k).length + 1);
+  const { head, omitted, tail } = elide(
+    lines,
+    (l) => l.length + 1,
+    budget,
+    (k) => more(k).length + 1,
+  );
   const body = omitted > 0 ? [...head, more(omitted), ...tail] : head;
   return `${heading}\n${codeBlock(body.join('\n'))}`;
 }

@@ -63,9 +63,7 @@ export function followUpLine(facts: NotificationFacts): string {
     case 'acknowledged':
       return `Acknowledged${facts.ackedBy ? ` by ${facts.ackedBy}` : ''}${note}`;
     case 'resolved':
-      return facts.resolvedBy
-        ? `Resolved by ${facts.resolvedBy}${note}`
-        : `Resolved: ${facts.workflow} succeeded again${note}`;
+      return facts.resolvedBy ? `Resolved by ${facts.resolvedBy}${note}` : `Resolved: ${facts.workflow} succeeded again${note}`;
     case 're-escalated':
       return `Not acknowledged: re-escalated to ${facts.severity.toUpperCase()}${note}`;
   }

@@ -26,7 +26,12 @@ describe('elide', () => {
   });
 
   it('keeps the first and last items and counts the ones left out', () => {
-    const { head, omitted, tail } = elide(items, () => 1, 10, () => 1);
+    const { head, omitted, tail } = elide(
+      items,
+      () => 1,
+      10,
+      () => 1,
+    );
     expect(head[0]).toBe(0);
     expect(tail.at(-1)).toBe(99);
     expect(head.length + tail.length + 1).toBeLessThanOrEqual(10);

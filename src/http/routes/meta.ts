@@ -24,7 +24,12 @@ export function registerMetaRoutes(app: Hono, metrics: Metrics): void {
       const extra = app.routes
         .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !known.has(`${r.method} ${openApiPath(r.path)}`))
         .map((r) => ({ method: r.method, path: r.path }));
-      doc = buildOpenApi(apiRoutes, apiSchemas, { title: 'Warden API', version: VERSION, description: 'The HTTP API of Warden (CONTRACT.md section 4).' }, extra);
+      doc = buildOpenApi(
+        apiRoutes,
+        apiSchemas,
+        { title: 'Warden API', version: VERSION, description: 'The HTTP API of Warden (CONTRACT.md section 4).' },
+        extra,
+      );
       documented = app.routes.length;
     }
     return c.json(doc);

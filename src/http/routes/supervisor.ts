@@ -23,14 +23,20 @@ function limitOf(raw: string | undefined): number | undefined {
 export function registerSupervisorRoutes(app: Hono, engine: Engine): void {
   app.get('/api/supervisor', (c) => {
     const limit = limitOf(c.req.query('limit'));
-    if (limit === undefined) return problem(c, 'BAD_REQUEST', 'limit must be an integer from 0 to 10000', [{ path: 'limit', message: 'must be an integer from 0 to 10000' }]);
+    if (limit === undefined)
+      return problem(c, 'BAD_REQUEST', 'limit must be an integer from 0 to 10000', [
+        { path: 'limit', message: 'must be an integer from 0 to 10000' },
+      ]);
     return c.json({ components: engine.supervisor?.components(limit) ?? [] });
   });
 
   app.get('/api/supervisor/:name', (c) => {
     const name = c.req.param('name');
     const limit = limitOf(c.req.query('limit'));
-    if (limit === undefined) return problem(c, 'BAD_REQUEST', 'limit must be an integer from 0 to 10000', [{ path: 'limit', message: 'must be an integer from 0 to 10000' }]);
+    if (limit === undefined)
+      return problem(c, 'BAD_REQUEST', 'limit must be an integer from 0 to 10000', [
+        { path: 'limit', message: 'must be an integer from 0 to 10000' },
+      ]);
     const view = engine.supervisor?.component(name, limit);
     if (!view) return problem(c, 'NOT_FOUND', `no supervised component "${name}"`);
     return c.json(view);

@@ -168,8 +168,10 @@ export async function migratePostgres(client: pg.ClientBase, schema: string, nam
         throw wardenError('STORE_ERROR', `store ${name} is not a Warden schema (its meta table has no Warden marker)`);
       }
       version = Number(get('schema_version'));
-      if (!Number.isInteger(version) || version < 0) throw wardenError('STORE_ERROR', `store ${name} has an unreadable schema version "${get('schema_version')}"`);
-      if (version > latest) throw wardenError('STORE_ERROR', `store ${name} has schema version ${version}, newer than this Warden (${latest}); upgrade Warden`);
+      if (!Number.isInteger(version) || version < 0)
+        throw wardenError('STORE_ERROR', `store ${name} has an unreadable schema version "${get('schema_version')}"`);
+      if (version > latest)
+        throw wardenError('STORE_ERROR', `store ${name} has schema version ${version}, newer than this Warden (${latest}); upgrade Warden`);
     } else if (Number(found.relations) > 0) {
       throw wardenError('STORE_ERROR', `store ${name} is not a Warden schema (schema ${schema} has tables but no Warden meta table)`);
     }

@@ -15,7 +15,9 @@ export function commandCheck(command: string, args: readonly string[], cwd: stri
       new Promise((resolve, reject) => {
         const child = spawn(command, args, { cwd, stdio: 'ignore', shell: false, signal, killSignal: 'SIGKILL', windowsHide: true });
         child.once('error', reject);
-        child.once('exit', (code, sig) => resolve({ ok: code === 0, detail: sig ? `killed by ${sig}` : `exit code ${code}`, value: code ?? -1 }));
+        child.once('exit', (code, sig) =>
+          resolve({ ok: code === 0, detail: sig ? `killed by ${sig}` : `exit code ${code}`, value: code ?? -1 }),
+        );
       }),
   };
 }

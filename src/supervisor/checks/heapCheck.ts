@@ -17,7 +17,11 @@ export function heapCheck(o: { usedRatio: number; limitBytes?: number | undefine
       }
       const ratio = used / max;
       const ok = ratio <= o.usedRatio;
-      return { ok, value: ratio, detail: `heap ${mb(used)} of ${mb(max)} (${(ratio * 100).toFixed(1)}%) ${ok ? '≤' : '>'} ${(o.usedRatio * 100).toFixed(0)}%` };
+      return {
+        ok,
+        value: ratio,
+        detail: `heap ${mb(used)} of ${mb(max)} (${(ratio * 100).toFixed(1)}%) ${ok ? '≤' : '>'} ${(o.usedRatio * 100).toFixed(0)}%`,
+      };
     },
   };
 }

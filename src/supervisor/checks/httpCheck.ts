@@ -16,12 +16,16 @@ export function httpCheck(url: string): HealthCheck {
     type: 'http',
     run: (signal) =>
       new Promise((resolve, reject) => {
-        const req = client.get(url, { agent: false, signal, headers: { connection: 'close', 'user-agent': 'warden-supervisor' } }, (res) => {
-          const status = res.statusCode ?? 0;
-          res.resume();
-          res.on('end', () => resolve({ ok: status >= 200 && status < 300, detail: `HTTP ${status}`, value: status }));
-          res.on('error', reject);
-        });
+        const req = client.get(
+          url,
+          { agent: false, signal, headers: { connection: 'close', 'user-agent': 'warden-supervisor' } },
+          (res) => {
+            const status = res.statusCode ?? 0;
+            res.resume();
+            res.on('end', () => resolve({ ok: status >= 200 && status < 300, detail: `HTTP ${status}`, value: status }));
+            res.on('error', reject);
+          },
+        );
         req.on('error', reject);
       }),
   };

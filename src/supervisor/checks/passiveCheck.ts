@@ -27,7 +27,8 @@ export function passiveCheck(slot: AgentSlot, clock: Clock, o: PassiveCheckOptio
       const latencies = calls.map(([, , ms]) => ms).sort((a, b) => a - b);
       const p95 = latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)] ?? 0;
       const pct = (r: number) => `${Math.round(r * 100)}%`;
-      if (rate < o.minSuccessRate) return { ok: false, value: rate, detail: `success rate ${pct(rate)} < ${pct(o.minSuccessRate)} over ${calls.length} calls` };
+      if (rate < o.minSuccessRate)
+        return { ok: false, value: rate, detail: `success rate ${pct(rate)} < ${pct(o.minSuccessRate)} over ${calls.length} calls` };
       if (o.maxP95LatencyMs !== undefined && p95 > o.maxP95LatencyMs) {
         return { ok: false, value: p95, detail: `p95 latency ${p95} ms > ${o.maxP95LatencyMs} ms over ${calls.length} calls` };
       }

@@ -5,6 +5,7 @@ import type { HealthCheck } from './HealthCheck.js';
 export function processCheck(proc: ManagedProcess): HealthCheck {
   return {
     type: 'process',
-    run: async () => (proc.running ? { ok: true, detail: `running (pid ${proc.pid})` } : { ok: false, detail: `not running (${proc.state})` }),
+    run: async () =>
+      proc.running ? { ok: true, detail: `running (pid ${proc.pid})` } : { ok: false, detail: `not running (${proc.state})` },
   };
 }

@@ -22,7 +22,11 @@ export function storeCheck(store: Store, clock: Clock): HealthCheck {
       const ms = Math.round(performance.now() - started);
       const row = rows.find((r) => r.agent === STORE_PROBE_KEY);
       const ok = (row?.snapshot as { nonce?: string } | undefined)?.nonce === nonce;
-      return { ok, value: ms, detail: ok ? `${store.kind} store wrote and read back a row in ${ms} ms` : `${store.kind} store did not read back what it wrote` };
+      return {
+        ok,
+        value: ms,
+        detail: ok ? `${store.kind} store wrote and read back a row in ${ms} ms` : `${store.kind} store did not read back what it wrote`,
+      };
     },
   };
 }

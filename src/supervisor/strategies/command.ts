@@ -14,7 +14,10 @@ export const command: RecoveryStrategy = async (step, ctx) => {
   const s = step as CommandStep;
   const env: NodeJS.ProcessEnv = {};
   for (const name of INHERITED_ENV) if (ctx.env[name] !== undefined) env[name] = ctx.env[name];
-  Object.assign(env, s.env, { WARDEN_COMPONENT: ctx.component.name, ...(ctx.component.agent ? { WARDEN_AGENT: ctx.component.agent } : {}) });
+  Object.assign(env, s.env, {
+    WARDEN_COMPONENT: ctx.component.name,
+    ...(ctx.component.agent ? { WARDEN_AGENT: ctx.component.agent } : {}),
+  });
   return new Promise((res, rej) => {
     const child = spawn(s.command, s.args, {
       cwd: resolve(ctx.configDir, s.cwd ?? '.'),
@@ -29,7 +32,10 @@ export const command: RecoveryStrategy = async (step, ctx) => {
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
     child.once('error', rej);
     child.once('close', (code, sig) =>
-      res({ ok: code === 0, detail: `${s.command} ${sig ? `killed by ${sig}` : `exited with code ${code}`}${code !== 0 && stderr ? `: ${stderr.trim()}` : ''}` }),
+      res({
+        ok: code === 0,
+        detail: `${s.command} ${sig ? `killed by ${sig}` : `exited with code ${code}`}${code !== 0 && stderr ? `: ${stderr.trim()}` : ''}`,
+      }),
     );
   });
 };
