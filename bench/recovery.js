@@ -72,7 +72,7 @@ function start(args) {
   });
   const seen = new Set();
   /** @type {(() => void)[]} */
-  let waiters = [];
+  const waiters = [];
   let want = Infinity;
   let rest = '';
   let err = '';
@@ -80,7 +80,10 @@ function start(args) {
   let onListening = () => {};
   /** @type {(e: Error) => void} */
   let onFail = () => {};
-  const listening = new Promise((res, rej) => ((onListening = res), (onFail = rej)));
+  const listening = new Promise((res, rej) => {
+    onListening = res;
+    onFail = rej;
+  });
   listening.catch(() => {}); // a killed server rejects it, after it listened or when nobody waits
   const exited = new Promise((r) => proc.on('exit', r));
   void exited.then(() => onFail(new Error(`warden serve exited:\n${err}`)));

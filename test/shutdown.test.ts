@@ -20,8 +20,8 @@ function slowAgent(latencyMs: number) {
 }
 
 let dir: string;
-let procs: WardenProcess[] = [];
-let servers: Server[] = [];
+const procs: WardenProcess[] = [];
+const servers: Server[] = [];
 
 async function project(agentUrl: string) {
   dir = await mkdtemp(join(tmpdir(), 'warden-shutdown-'));

@@ -25,6 +25,7 @@ describe('LiveLine', () => {
     live.print('12:00:00.001  queued → routing  START');
     live.stop();
     const text = chunks.join('');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the live line's terminal escapes are what is tested
     expect(text).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] running · attempting reviewer#1 {2}\d+\.\ds/);
     expect(text).toContain('\r\x1b[K12:00:00.001  queued → routing  START\n');
     expect(text.endsWith('\r\x1b[K')).toBe(true);

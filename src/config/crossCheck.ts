@@ -195,7 +195,7 @@ function checkSupervision(agent: AgentConfig, at: readonly PropertyKey[], ctx: C
       report([...at, 'process', 'restartBackoff', 'maxMs'], `must be ≥ initialMs (${proc.restartBackoff.initialMs})`);
     }
     if (proc.cwd !== undefined) requireDirectory(report, [...at, 'process', 'cwd'], proc.cwd, ctx.configDir);
-    proc.inheritEnv.forEach((name, i) => requireEnv(ctx, report, [...at, 'process', 'inheritEnv', i], name));
+    for (const [i, name] of proc.inheritEnv.entries()) requireEnv(ctx, report, [...at, 'process', 'inheritEnv', i], name);
   }
   if (!agent.recovery) return;
   if (agent.recovery.length && !agent.healthCheck && !proc) {
@@ -237,11 +237,12 @@ function checkEscalation(escalation: EscalationConfig, ctx: ConfigCheckContext, 
     else report(at, `unknown channel "${name}" (channels: ${knownList(names)})`);
   };
   for (const [severity, route] of Object.entries(severities)) {
-    route.channels.forEach((name, i) => useChannel(['escalation', 'severities', severity, 'channels', i], name));
-    route.fallbackChannels.forEach((name, i) => useChannel(['escalation', 'severities', severity, 'fallbackChannels', i], name));
+    for (const [i, name] of route.channels.entries()) useChannel(['escalation', 'severities', severity, 'channels', i], name);
+    for (const [i, name] of route.fallbackChannels.entries())
+      useChannel(['escalation', 'severities', severity, 'fallbackChannels', i], name);
   }
   routes.forEach((route, i) => {
-    route.channels.forEach((name, j) => useChannel(['escalation', 'routes', i, 'channels', j], name));
+    for (const [j, name] of route.channels.entries()) useChannel(['escalation', 'routes', i, 'channels', j], name);
   });
   // Secrets of channels that nothing routes to are not needed to start.
   for (const name of used) {

@@ -9,11 +9,9 @@ import { z } from 'zod';
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** An agent, channel or workflow id. */
-export const idSchema = z
-  .string()
-  .regex(ID_PATTERN, {
-    error: (issue) => `invalid id ${JSON.stringify(issue.input)}: use letters, digits, ".", "_" and "-", starting with a letter or digit`,
-  });
+export const idSchema = z.string().regex(ID_PATTERN, {
+  error: (issue) => `invalid id ${JSON.stringify(issue.input)}: use letters, digits, ".", "_" and "-", starting with a letter or digit`,
+});
 
 /** The name of an environment variable that holds a secret (the value of a `…Env` field). */
 export const envName = z

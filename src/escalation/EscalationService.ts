@@ -14,6 +14,7 @@ import { createRedactor } from './redact.js';
 import type { NotificationFacts, NotificationKind } from './render/NotificationFacts.js';
 import { fallbackChannel, nextSeverity, routeChannels } from './router.js';
 import type { ChannelDelivery, EscalationRecord, EscalationTimerKind, EscalationWrite, OutboxRow } from './types.js';
+import { iso } from '../clock/iso.js';
 
 /** An escalation that no task caused, e.g. a component the supervisor could not recover. */
 export interface IncidentInput {
@@ -61,8 +62,6 @@ const GROUP_INTERVAL_MS = 30_000;
 /** How long a follow-up waits for its first message to be sent before it checks again. */
 const PARENT_WAIT_MS = 1_000;
 const MAX_TASK_IDS = 100;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Turns degraded and failed tasks into escalations and gets them to humans: routing by

@@ -171,7 +171,7 @@ function operationId(r: RouteSpec): string {
   const words = r.path
     .split('/')
     .filter((s) => s && s !== 'api')
-    .map((s) => (s.startsWith(':') ? 'by-' + s.slice(1) : s))
+    .map((s) => (s.startsWith(':') ? `by-${s.slice(1)}` : s))
     .join('-')
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean);

@@ -5,6 +5,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createActor, type Actor } from 'xstate';
 import { AgentRegistry, type AdapterContext, type AgentAdapter } from '../agents/index.js';
 import type { Clock } from '../clock/index.js';
+import { iso } from '../clock/iso.js';
 import { secretValues, type AgentConfig, type LoadedConfig, type Workflow } from '../config/index.js';
 import { EscalationService } from '../escalation/EscalationService.js';
 import { failpoint } from '../escalation/failpoint.js';
@@ -110,11 +111,6 @@ const STATUS_OF: Record<string, TaskStatus> = {
 
 /** Lifecycle codes that say where the lifecycle went, not how bad an agent's failure was. */
 const NOT_FOR_SEVERITY = new Set(['FALLBACK_EXHAUSTED', 'CIRCUIT_OPEN', 'BULKHEAD_FULL', 'AGENT_UNHEALTHY', 'CANCELLED']);
-
-let isoMs = Number.NaN;
-let isoText = '';
-/** ISO time of `ms`. Steps come in bursts within one ms, so the last answer is kept: `toISOString` was 3 % of a step. */
-const iso = (ms: number): string => (ms === isoMs ? isoText : ((isoMs = ms), (isoText = new Date(ms).toISOString())));
 
 /**
  * The interpreter of the task lifecycle. It owns the clock, the store, the agents and the

@@ -29,7 +29,12 @@ describe('Bulkhead', () => {
     const bulkhead = new Bulkhead({ maxConcurrency: 1, maxQueue: 10 });
     const first = await bulkhead.acquire();
     const order: number[] = [];
-    const waiters = [1, 2, 3].map((n) => bulkhead.acquire().then((release) => (order.push(n), release)));
+    const waiters = [1, 2, 3].map((n) =>
+      bulkhead.acquire().then((release) => {
+        order.push(n);
+        return release;
+      }),
+    );
     first();
     (await waiters[0]!)();
     (await waiters[1]!)();

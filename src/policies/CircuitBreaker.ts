@@ -184,7 +184,7 @@ export class CircuitBreaker {
     const s = this.#current();
     const now = this.#clock.now();
     switch (s.state) {
-      case 'closed':
+      case 'closed': {
         prune(s, now, this.options);
         s.failures.push(now);
         count(s, now, this.options, 2);
@@ -195,6 +195,7 @@ export class CircuitBreaker {
         const inWindow = s.failures.length - s.start >= failureThreshold;
         if (inWindow && (s.consecutive >= failureThreshold || failureRate(s, now, this.options) >= this.options.failureRate)) this.#open(1);
         return;
+      }
       case 'open':
         return; // a late result; the circuit is already open
       case 'half-open':

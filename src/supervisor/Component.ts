@@ -8,6 +8,7 @@ import type { ManagedProcess } from './ManagedProcess.js';
 import { RingBuffer } from './RingBuffer.js';
 import { readinessOf, supervisorMachine, type SupervisorContext, type SupervisorEvent, type SupervisorState } from './SupervisorMachine.js';
 import type { CheckRecord, ComponentKind, ComponentView, StrategyOutcome, SupervisorTransition } from './types.js';
+import { iso } from '../clock/iso.js';
 
 /** What a component is built from. @internal */
 export interface ComponentSpec {
@@ -31,8 +32,6 @@ export interface ComponentRecord {
   transitions: SupervisorTransition[];
   incidentOpen: boolean;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * One supervised component: its check, its machine, its recovery ladder and its memory of

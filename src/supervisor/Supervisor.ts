@@ -3,6 +3,7 @@ import { emitSafely } from '../lifecycle/emitSafely.js';
 import type { AgentConfig, RecoveryStep, StrategyName, SupervisorConfig, SystemCheckName } from '../config/index.js';
 import type { Engine } from '../lifecycle/Engine.js';
 import type { Transition } from '../lifecycle/types.js';
+import type { Store } from '../store/Store.js';
 import { attemptSignal } from '../policies/index.js';
 import { channelsCheck } from './checks/channelsCheck.js';
 import { commandCheck } from './checks/commandCheck.js';
@@ -21,6 +22,7 @@ import { builtinStrategies } from './strategies/registry.js';
 import type { RecoveryStrategy, StrategyResult } from './strategies/Strategy.js';
 import { readinessOf, type SupervisorEvent } from './SupervisorMachine.js';
 import type { ComponentView, HealthSummary, StrategyOutcome, SupervisorEvents, SupervisorTransition } from './types.js';
+import { iso } from '../clock/iso.js';
 
 /** Options for {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -42,8 +44,6 @@ const RECORD_PREFIX = '__supervisor__:';
 const PERSISTED = 50;
 /** The longest `settled()` waits in real time for a check or strategy that does not finish. */
 const SETTLE_CAP_MS = 5_000;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Watches every agent that has a `healthCheck` or a managed `process`, and the engine itself
@@ -517,7 +517,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   async #restore(): Promise<void> {
-    let rows;
+    let rows: Awaited<ReturnType<Store['loadBreakers']>>;
     try {
       rows = await this.#engine.store.loadBreakers();
     } catch (err) {

@@ -37,7 +37,7 @@ export async function drillCommand(o: DrillCommandOptions): Promise<number> {
     console.error(`error: --tasks must be a whole number ≥ 1, got "${o.tasks}"`);
     return 1;
   }
-  let loaded;
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     // Secrets are not needed: the drill replaces every adapter and channel.
     loaded = await loadConfig({ ...(o.config ? { configPath: o.config } : {}), checkEnv: false });

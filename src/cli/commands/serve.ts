@@ -30,7 +30,7 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   if (rate !== 1)
     logger.warn({ rate }, `WARDEN_CLOCK_RATE=${rate}: engine time runs ${rate}× faster than the wall clock (tests and drills only)`);
 
-  let engine;
+  let engine: Awaited<ReturnType<typeof createEngine>>;
   try {
     engine = await createEngine({
       config: loaded,
@@ -56,7 +56,7 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
       `${line}\nWARNING: binding ${o.host} without WARDEN_API_TOKEN: anyone who can reach this port can submit, cancel and read tasks.\n${line}`,
     );
   }
-  let server;
+  let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const corsOrigins = parseOrigins(process.env.WARDEN_CORS_ORIGIN);
     server = await startServer(engine, { host: o.host, port: o.port, apiToken, adminToken, ...(corsOrigins ? { corsOrigins } : {}) });

@@ -24,7 +24,7 @@ export async function workerCommand(o: WorkerOptions): Promise<void> {
     console.error(`error: warden worker needs a Postgres store (--store postgres://…); got "${store.replace(/\/\/[^@/]*@/, '//***@')}"`);
     process.exit(1);
   }
-  let engine;
+  let engine: Awaited<ReturnType<typeof createEngine>>;
   try {
     engine = await createEngine({ config: loaded, store, logger, worker: true, concurrency: o.concurrency });
   } catch (err) {
