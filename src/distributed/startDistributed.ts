@@ -131,7 +131,7 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
         if (!job) return;
         const data = job.data;
         if ('ownerId' in data) return engine.escalations.fireTimer(data.ownerId, data.kind);
-        await engine.runTask(data.taskId, data.kind, job.retryCount > 0);
+        await engine.distributedRunner!.runTask(data.taskId, data.kind, job.retryCount > 0);
       },
     );
   }
@@ -159,10 +159,10 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
         const batch: TransitionEvent[] = await store.transitionsSince(last, 1000);
         for (const e of batch) {
           last = e.eventId ?? last;
-          engine.feedTransition(e);
+          engine.distributedRunner!.feedTransition(e);
           if (TERMINAL_STATUSES.has(e.to as never)) {
             const task = await engine.get(e.taskId);
-            if (task) engine.feedTaskEnded(task);
+            if (task) engine.distributedRunner!.feedTaskEnded(task);
           }
         }
         if (batch.length < 1000) return;

@@ -329,6 +329,18 @@ describe('submitting', () => {
     expect((await result).status).toBe('completed');
     await expect(engine.result('missing')).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
   });
+
+  it('rejects a result() still awaited when the engine stops, rather than leaving the caller hanging', async () => {
+    await start();
+    // Parked on a one-minute backoff: the task cannot end before the stop.
+    const { id } = await engine.submit('review', { script: { a: ['transient', 'ok'] } });
+    await settle([engine]);
+    expect((await engine.get(id))!.status).toBe('waiting');
+    const result = engine.result(id);
+    await engine.stop({ drainTimeoutMs: 0 });
+    await expect(result).rejects.toMatchObject({ code: 'ENGINE_STOPPING' });
+    await expect(engine.result(id)).rejects.toMatchObject({ code: 'ENGINE_STOPPING' });
+  });
 });
 
 describe('parking', () => {

@@ -1,0 +1,151 @@
+/**
+ * The one step path every lifecycle machine goes through. For each task it runs events one at
+ * a time (a per-task promise chain); each event the machine takes is one step: the machine
+ * decides, the lifecycle records the step as plain values, the store commits it, and only then
+ * is the row in memory replaced, the transition emitted and the next effect started.
+ *
+ * What differs between machines (how a step is recorded, committed and followed up) is a
+ * {@link Lifecycle}; the task lifecycle is the first, and a run's graph of steps reuses the path.
+ * @module
+ */
+import type { AnyActorRef, AnyMachineSnapshot } from 'xstate';
+import type { Clock } from '../clock/index.js';
+import { type ErrorInfo, wardenError } from '../errors/index.js';
+import type { Store, TaskRecord, TimerKind } from '../store/Store.js';
+import type { Logger } from './logger.js';
+import type { LiveTask, LiveTasks } from './LiveTasks.js';
+import type { LiveRecord } from './taskRecord.js';
+import type { AttemptRecord, Transition, TransitionEvent } from './types.js';
+import { TERMINAL_STATUSES } from './types.js';
+
+/** A machine event: a `type`, and an `error` for the failures. */
+export type MachineEvent = { type: string; error?: ErrorInfo };
+
+/** A step recorded by a lifecycle, ready to commit. */
+export interface PreparedStep {
+  transition: Transition;
+  /** The row after the step. */
+  record: LiveRecord;
+}
+
+/** What one kind of machine plugs into the step path. */
+export interface Lifecycle<P extends PreparedStep = PreparedStep> {
+  /** A started actor for a persisted snapshot. */
+  revive(snapshot: unknown): AnyActorRef;
+  /** Records the step the machine just took (`before` → `after` on `event`). */
+  record(task: LiveTask, before: AnyMachineSnapshot, after: AnyMachineSnapshot, event: MachineEvent, extra: StepExtra): P;
+  /** Commits the step; resolves with the stream id of its transition. */
+  commit(task: LiveTask, step: P): Promise<number | undefined>;
+  /** After the commit: starts what the new state asks for, or ends the task. Never awaited inside a step. */
+  settle(task: LiveTask, step: P): void;
+  /** The event a durable timer of the task sends. */
+  timerEvent(record: TaskRecord, kind: TimerKind): MachineEvent;
+}
+
+/** Facts a step carries besides its event. */
+export interface StepExtra {
+  detail?: Transition['detail'];
+  attempt?: AttemptRecord;
+}
+
+/** What the step path needs from the engine. */
+export interface InterpreterDeps {
+  clock: Clock;
+  store: Store;
+  logger: Logger;
+  live: LiveTasks;
+  /** `distributed`: transitions are emitted by the store-wide feed, and a failed step lets go of the task. */
+  distributed: boolean;
+  /** The lifecycle of a task row. */
+  lifecycleOf(record: TaskRecord): Lifecycle;
+  /** Blanks out secrets in an error's message. */
+  redactInfo(info: ErrorInfo): ErrorInfo;
+  emitTransition(event: TransitionEvent): void;
+  report(err: unknown): void;
+}
+
+/** The interpreter of every lifecycle machine. One per engine. */
+export class Interpreter {
+  constructor(private readonly deps: InterpreterDeps) {}
+
+  /** Holds a stored task in memory; its actor is revived on its next step. */
+  hydrate(rec: TaskRecord): LiveTask {
+    return this.deps.live.add({ ...rec, seq: rec.seq ?? 0 }, undefined);
+  }
+
+  /** Queues `event` for the task: it runs after the task's earlier events. */
+  enqueue(task: LiveTask, event: MachineEvent, extra: StepExtra = {}): void {
+    task.queue = task.queue
+      .then(() => this.#step(task, event, extra))
+      .catch((err) => {
+        if ((err as { code?: string }).code === 'STEP_CONFLICT') {
+          // Another worker moved the task on (a deadline, a cancel, a takeover): this copy is stale.
+          this.deps.logger.debug({ taskId: task.record.id }, 'step conflict: the task was taken over');
+          return this.deps.live.drop(task);
+        }
+        this.deps.report(err);
+        this.deps.logger.error({ err: String(err), taskId: task.record.id }, 'task step failed; the task stays at its last durable step');
+        if (this.deps.distributed) this.deps.live.drop(task);
+      });
+  }
+
+  /**
+   * Fires a durable timer of a task. A timer the machine does not take (a stale one) is cleared
+   * so that it cannot fire again; a task that waits again afterwards is parked.
+   */
+  async fireTimer(taskId: string, kind: TimerKind): Promise<void> {
+    const { live, store } = this.deps;
+    let task = live.get(taskId);
+    if (!task) {
+      const rec = await store.getTask(taskId);
+      task = live.get(taskId);
+      if (!task) {
+        if (!rec || TERMINAL_STATUSES.has(rec.status)) {
+          if (rec) await store.commit({ task: rec, transitions: [], timers: [{ kind, wakeAt: null }] });
+          return;
+        }
+        task = this.hydrate(rec);
+      }
+    }
+    const t = task;
+    const seq = t.record.seq;
+    this.enqueue(t, this.deps.lifecycleOf(t.record).timerEvent(t.record, kind));
+    await t.queue;
+    if (t.record.seq === seq && !t.done) await store.commit({ task: t.record, transitions: [], timers: [{ kind, wakeAt: null }] });
+    if (t.record.state === 'waiting') live.park(t);
+  }
+
+  /** The error of a deadline timer. */
+  static deadlineError(record: TaskRecord): ErrorInfo {
+    return wardenError('DEADLINE_EXCEEDED', `task deadline ${record.deadlineAt} passed`).toJSON();
+  }
+
+  async #step(task: LiveTask, event: MachineEvent, extra: StepExtra): Promise<void> {
+    if (task.done) return;
+    // An agent may echo a secret in its error body: redact before the machine, the store or a log sees it.
+    if (event.error) event = { ...event, error: this.deps.redactInfo(event.error) };
+    let { attempt } = extra;
+    if (attempt?.error) attempt = { ...attempt, error: this.deps.redactInfo(attempt.error) };
+    const lifecycle = this.deps.lifecycleOf(task.record);
+    task.actor ??= lifecycle.revive(task.record.snapshot);
+    const actor = task.actor;
+    const before = actor.getSnapshot() as AnyMachineSnapshot;
+    actor.send(event);
+    const after = actor.getSnapshot() as AnyMachineSnapshot;
+    // A recovery re-enters the current state; it is recorded even when nothing else changes.
+    if (after === before && event.type !== 'RECOVERED') return;
+    const step = lifecycle.record(task, before, after, event, { ...extra, ...(attempt ? { attempt } : {}) });
+    const eventId = await lifecycle.commit(task, step);
+    task.record = step.record;
+    if (!this.deps.distributed) {
+      const rec = step.record;
+      this.deps.emitTransition({
+        ...step.transition,
+        taskId: rec.id,
+        workflow: rec.workflow,
+        ...(eventId !== undefined ? { eventId } : {}),
+      });
+    }
+    lifecycle.settle(task, step);
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The wiring of the engine's pieces: the agents' adapters, the validators, the degraded
+ * responses, the durable-timer scheduler, the escalation service, the attempt runner, the task
+ * lifecycle, the interpreter that drives it, and in distributed mode the runner of handed-over tasks. Kept apart from the
+ * {@link Engine} facade so that the facade reads as the list of what users can do.
+ * @module
+ */
+import { type AdapterContext, type AgentAdapter, AgentRegistry } from '../agents/index.js';
+import { secretValues } from '../config/index.js';
+import { DistributedRunner } from '../distributed/DistributedRunner.js';
+import { EscalationService } from '../escalation/EscalationService.js';
+import { createRedactor, type Redactor } from '../escalation/redact.js';
+import { ErrorClassifier, type ErrorInfo } from '../errors/index.js';
+import { AgentPool } from './AgentPool.js';
+import { iso } from '../clock/iso.js';
+import { AttemptRunner, type LeaseFn } from './AttemptRunner.js';
+import { DegradedResponses } from './DegradedResponses.js';
+import type { EngineParts } from './engineOptions.js';
+import type { EngineEvents } from './events.js';
+import { InputValidator } from './InputValidator.js';
+import { Scheduler } from './Scheduler.js';
+import { Interpreter } from './Interpreter.js';
+import type { LiveTasks } from './LiveTasks.js';
+import { StepCommitter } from './StepCommitter.js';
+import { TaskLifecycle } from './TaskLifecycle.js';
+
+/** What the step path is built from. @internal */
+export interface EngineWiringDeps {
+  parts: EngineParts;
+  /** Breaker snapshots from the store, by agent. */
+  breakerState: Map<string, unknown>;
+  live: LiveTasks;
+  lease(): LeaseFn | undefined;
+  stopping(): boolean;
+  emit<E extends keyof EngineEvents>(event: E, ...args: Parameters<EngineEvents[E]>): void;
+  report(err: unknown): void;
+}
+
+/** The built step path. @internal */
+export interface EngineWiring {
+  agents: AgentPool;
+  redact: Redactor;
+  registry: AgentRegistry;
+  validator: InputValidator;
+  degraded: DegradedResponses;
+  scheduler: Scheduler;
+  escalations: EscalationService;
+  interpreter: Interpreter;
+  tasks: TaskLifecycle;
+  distributedRunner: DistributedRunner | undefined;
+}
+
+/** Builds the step path of an engine. @internal */
+export function wireEngine(d: EngineWiringDeps): EngineWiring {
+  const { parts } = d;
+  const { config } = parts.loaded;
+  const distributed = parts.mode === 'distributed';
+  const agents = new AgentPool(config.agents, parts.clock, d.breakerState);
+  agents.on('circuit', (agent, from, to, snapshot) => {
+    const at = parts.clock.now();
+    parts.store.saveBreaker(agent, snapshot, at).catch(d.report);
+    parts.logger.warn({ agent, from, to }, `circuit of ${agent} ${to}`);
+    d.emit('circuit', { agent, from, to, at: iso(at) });
+  });
+  const redact = createRedactor(secretValues(config, parts.env));
+  const classifier = new ErrorClassifier(config.errors.rules, { now: () => parts.clock.now() });
+  const adapterCtx: AdapterContext = {
+    configDir: parts.loaded.configDir,
+    env: parts.env,
+    classifier,
+    clock: parts.clock,
+    random: parts.random,
+  };
+  const registry = new AgentRegistry(config.agents, adapterCtx);
+  const overrides = new Map<string, AgentAdapter>();
+  for (const id of Object.keys(config.agents)) {
+    const adapter = parts.adapterFor?.(id, adapterCtx);
+    if (adapter) overrides.set(id, adapter);
+  }
+  const validator = new InputValidator(parts.loaded.workflows);
+  const degraded = new DegradedResponses(parts.loaded);
+  const scheduler: Scheduler = new Scheduler(
+    parts.clock,
+    parts.store,
+    (row) =>
+      row.kind === 'esc-repeat' || row.kind === 'esc-ack'
+        ? escalations.fireTimer(row.taskId, row.kind)
+        : interpreter.fireTimer(row.taskId, row.kind),
+    d.report,
+  );
+  const escalations = new EscalationService({
+    config: config.escalation,
+    store: parts.store,
+    clock: parts.clock,
+    logger: parts.logger,
+    env: parts.env,
+    secrets: secretValues(config, parts.env),
+    random: parts.random,
+    onTimer: (at) => scheduler.notify(at),
+  });
+  const redactInfo = (info: ErrorInfo): ErrorInfo => {
+    const message = redact(info.message);
+    return message === info.message ? info : { ...info, message };
+  };
+  const attempts = new AttemptRunner({
+    agents: agents,
+    clock: parts.clock,
+    classifier,
+    random: parts.random,
+    adapter: (agent) => overrides.get(agent) ?? registry.adapter(agent),
+    redactInfo,
+    lease: d.lease,
+  });
+  const tasks: TaskLifecycle = new TaskLifecycle({
+    config: parts.loaded,
+    clock: parts.clock,
+    logger: parts.logger,
+    live: d.live,
+    agents: agents,
+    attempts,
+    committer: new StepCommitter(parts.store, escalations, (at) => scheduler.notify(at)),
+    validator,
+    degraded,
+    interpreter: () => interpreter,
+    stopping: d.stopping,
+    distributed: distributed,
+    emitEnded: (task, escalation) => {
+      if (!distributed) d.emit('taskEnded', task);
+      if (escalation) d.emit('escalation', escalation);
+    },
+    emitAttempt: (event) => d.emit('attempt', event),
+  });
+  const interpreter: Interpreter = new Interpreter({
+    clock: parts.clock,
+    store: parts.store,
+    logger: parts.logger,
+    live: d.live,
+    distributed: distributed,
+    lifecycleOf: () => tasks,
+    redactInfo,
+    emitTransition: (event) => d.emit('transition', event),
+    report: d.report,
+  });
+  const distributedRunner = distributed
+    ? new DistributedRunner({
+        store: parts.store,
+        live: d.live,
+        interpreter,
+        stopping: d.stopping,
+        emitTransition: (event) => d.emit('transition', event),
+        emitTaskEnded: (task) => d.emit('taskEnded', task),
+      })
+    : undefined;
+  return { agents, redact, registry, validator, degraded, scheduler, escalations, interpreter, tasks, distributedRunner };
+}
