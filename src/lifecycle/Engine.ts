@@ -160,9 +160,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #distributed: boolean;
   /** Set by the distributed dispatcher. @internal */
   distributed: DistributedHooks | undefined;
-  readonly #stopHooks: (() => Promise<void>)[] = [];
-  /** The supervisor `createEngine` started (health checks, recovery, managed agent processes); stopped first by `stop()`. */
-  supervisor: Supervisor | undefined = undefined;
+  readonly #stopHooks: ((opts: StopOptions) => Promise<void>)[] = [];
+  #supervisorOf: () => Supervisor | undefined = () => undefined;
 
   /** @internal use `createEngine`. */
   constructor(parts: EngineParts, breakerState: Map<string, unknown>) {
@@ -425,10 +424,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.#stopped) return;
     this.#accepting = false;
     this.#stopping = true;
-    // Health checks and recoveries stop first; managed agents finish their calls, then their processes stop.
-    await this.supervisor?.stop(opts);
-    // Stop taking work from outside (the distributed dispatcher) before draining what is here.
-    for (const hook of this.#stopHooks.splice(0)) await hook().catch((err) => this.#report(err));
+    // What runs beside the engine stops before it drains (the runtime: the supervisor, then the distributed dispatcher).
+    for (const hook of this.#stopHooks.splice(0)) await hook(opts).catch((err) => this.#report(err));
     this.#scheduler.stop();
     const drainMs = opts.drainTimeoutMs ?? 30_000;
     const deadline = Date.now() + drainMs;
@@ -937,9 +934,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (r.record.state === 'waiting') this.#park(r);
   }
 
-  /** Runs `hook` first when the engine stops (the distributed dispatcher uses it). @internal */
-  onStop(hook: () => Promise<void>): void {
+  /** Runs `hook` first when the engine stops, with the stop's options (the runtime uses it). @internal */
+  onStop(hook: (opts: StopOptions) => Promise<void>): void {
     this.#stopHooks.push(hook);
+  }
+
+  /** The supervisor the runtime runs beside this engine (health checks, recovery, managed agent processes), if any. */
+  get supervisor(): Supervisor | undefined {
+    return this.#supervisorOf();
+  }
+
+  /** Where `supervisor` is read from: the runtime that owns it. @internal */
+  showSupervisor(of: () => Supervisor | undefined): void {
+    this.#supervisorOf = of;
   }
 
   /** Forgets a task's in-memory run: parked, ended or taken over. */
