@@ -170,10 +170,10 @@ describe('supervisor events (in-process)', () => {
 
   it('forwards the supervisor transitions as `supervisor` events', async () => {
     const supervisor = Object.assign(new EventEmitter(), { healthSummary: () => ({ status: 'healthy', components: [] }) });
-    const real = a.engine.supervisor;
-    Object.defineProperty(a.engine, 'supervisor', { value: supervisor, configurable: true, writable: true });
+    // Shadows the runtime's read-only `engine.supervisor` on this instance; deleting it restores the runtime's.
+    Object.defineProperty(a.engine, 'supervisor', { value: supervisor, configurable: true });
     onTestFinished(() => {
-      a.engine.supervisor = real;
+      Reflect.deleteProperty(a.engine, 'supervisor');
     });
     const client = await SseClient.open('http://in-process/api/events', {}, (url, init) => Promise.resolve(a.app.request(url, init)));
     // The stream subscribes once its handler runs; emit until the event arrives.

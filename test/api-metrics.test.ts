@@ -168,11 +168,10 @@ describe('GET /metrics', () => {
         { name: 'system:event-loop', status: 'degraded', state: 'recovering' },
       ],
     };
-    const real = api.engine.supervisor;
+    // Shadows the runtime's read-only `engine.supervisor` on this instance; deleting it restores the runtime's.
     Object.defineProperty(api.engine, 'supervisor', {
       value: { healthSummary: () => summary, on() {}, off() {} },
       configurable: true,
-      writable: true,
     });
     try {
       const m = await scrape();
@@ -184,7 +183,7 @@ describe('GET /metrics', () => {
       expect(health.json.status).toBe('degraded');
       expect(health.json.components.map((c: { name: string }) => c.name)).toEqual(['engine', 'agent:good', 'system:event-loop']);
     } finally {
-      api.engine.supervisor = real;
+      Reflect.deleteProperty(api.engine, 'supervisor');
     }
   });
 

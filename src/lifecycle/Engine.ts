@@ -51,14 +51,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly distributedRunner: DistributedRunner | undefined;
   /** Set by the distributed dispatcher. @internal */
   distributed: DistributedHooks | undefined;
-  /** The supervisor `createEngine` started (health checks, recovery, managed agent processes); stopped first by `stop()`. */
-  supervisor: Supervisor | undefined = undefined;
 
   readonly #w: EngineWiring;
   readonly #live = new LiveTasks();
   readonly #ownsStore: boolean;
   readonly #distributed: boolean;
-  readonly #stopHooks: (() => Promise<void>)[] = [];
+  readonly #stopHooks: ((opts: StopOptions) => Promise<void>)[] = [];
+  #supervisorOf: () => Supervisor | undefined = () => undefined;
   #accepting = false;
   #stopping = false;
   #stopped = false;
@@ -149,28 +148,13 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async submit(workflowName: string, input: unknown, opts: SubmitOptions = {}): Promise<SubmitResult> {
     if (!this.#accepting) throw wardenError('ENGINE_STOPPING', 'the engine is not accepting tasks (it is starting or shutting down)');
-    const wf = this.config.workflows.get(workflowName);
-    if (!wf) throw wardenError('WORKFLOW_NOT_FOUND', `unknown workflow "${workflowName}"`);
-    const issues = this.#w.validator.validate(workflowName, input);
-    if (issues) throw wardenError('INPUT_INVALID', `input does not match the ${workflowName} inputSchema`, { issues });
-    if (opts.deadlineMs !== undefined && !(opts.deadlineMs > 0)) {
-      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', {
-        issues: [{ path: 'deadlineMs', message: 'must be > 0' }],
-      });
-    }
-
-    const { record, actor, first, deadlineAt } = this.#w.tasks.create(wf, input, opts);
+    const { record, actor, first, deadlineAt } = this.#w.tasks.create(workflowName, input, opts);
     const { task, created } = await this.store.createTask(record, first, [{ kind: 'deadline', wakeAt: deadlineAt }]);
     if (!created) {
       actor.stop();
       if (task.inputHash !== record.inputHash) {
-        throw wardenError(
-          'IDEMPOTENCY_CONFLICT',
-          `idempotency key "${opts.idempotencyKey}" was used for task ${task.id} with different input`,
-          {
-            details: { taskId: task.id },
-          },
-        );
+        const message = `idempotency key "${opts.idempotencyKey}" was used for task ${task.id} with different input`;
+        throw wardenError('IDEMPOTENCY_CONFLICT', message, { details: { taskId: task.id } });
       }
       return { id: task.id, status: task.status, created: false };
     }
@@ -179,7 +163,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       actor.stop();
       return { id: record.id, status: 'queued', created: true };
     }
-    this.#emit('transition', { ...first, taskId: record.id, workflow: wf.name });
+    this.#emit('transition', { ...first, taskId: record.id, workflow: record.workflow });
     this.#w.scheduler.notify(deadlineAt);
     this.#w.interpreter.enqueue(this.#live.add(record, actor), { type: 'START' });
     return { id: record.id, status: 'queued', created: true };
@@ -254,9 +238,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.agents.view(agent);
   }
 
-  /** Runs `hook` first when the engine stops (the distributed dispatcher uses it). @internal */
-  onStop(hook: () => Promise<void>): void {
+  /** Runs `hook` first when the engine stops, with the stop's options (the runtime uses it). @internal */
+  onStop(hook: (opts: StopOptions) => Promise<void>): void {
     this.#stopHooks.push(hook);
+  }
+
+  /** The supervisor the runtime runs beside this engine (health checks, recovery, managed agent processes), if any. */
+  get supervisor(): Supervisor | undefined {
+    return this.#supervisorOf();
+  }
+
+  /** Where `supervisor` is read from: the runtime that owns it. @internal */
+  showSupervisor(of: () => Supervisor | undefined): void {
+    this.#supervisorOf = of;
   }
 
   /**
@@ -268,10 +262,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.#stopped) return;
     this.#accepting = false;
     this.#stopping = true;
-    // Health checks and recoveries stop first; managed agents finish their calls, then their processes stop.
-    await this.supervisor?.stop(opts);
-    // Stop taking work from outside (the distributed dispatcher) before draining what is here.
-    for (const hook of this.#stopHooks.splice(0)) await hook().catch((err) => this.#report(err));
+    // What runs beside the engine stops before it drains (the runtime: the supervisor, then the distributed dispatcher).
+    for (const hook of this.#stopHooks.splice(0)) await hook(opts).catch((err) => this.#report(err));
     this.#w.scheduler.stop();
     await this.#live.drain(opts.drainTimeoutMs ?? 30_000);
     this.#live.clear();

@@ -59,12 +59,16 @@ export interface TaskLifecycleDeps {
 export class TaskLifecycle implements Lifecycle<TaskStep> {
   constructor(private readonly deps: TaskLifecycleDeps) {}
 
-  /** A new task of a single-step workflow: its first row and transition, and its started actor. */
+  /**
+   * A new task of a single-step workflow: its first row and transition, and its started actor.
+   * @throws WardenError WORKFLOW_NOT_FOUND, or INPUT_INVALID (with `issues`).
+   */
   create(
-    wf: Workflow,
+    workflow: string,
     input: unknown,
     opts: SubmitOptions,
   ): { record: LiveRecord; actor: AnyActorRef; first: Transition; deadlineAt: number } {
+    const wf = this.#admit(workflow, input, opts);
     const now = this.deps.clock.now();
     const id = randomUUID();
     const plan = taskPlan(this.deps.config.config, wf);
@@ -99,6 +103,18 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
       seq: 1,
     };
     return { record, actor, first: { seq: 1, at: iso(now), from: null, to: 'queued', event: 'SUBMIT' }, deadlineAt };
+  }
+
+  #admit(workflow: string, input: unknown, opts: SubmitOptions): Workflow {
+    const wf = this.deps.config.workflows.get(workflow);
+    if (!wf) throw wardenError('WORKFLOW_NOT_FOUND', `unknown workflow "${workflow}"`);
+    const issues = this.deps.validator.validate(workflow, input);
+    if (issues) throw wardenError('INPUT_INVALID', `input does not match the ${workflow} inputSchema`, { issues });
+    if (opts.deadlineMs !== undefined && !(opts.deadlineMs > 0)) {
+      const issues = [{ path: 'deadlineMs', message: 'must be > 0' }];
+      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', { issues });
+    }
+    return wf;
   }
 
   revive(snapshot: unknown): AnyActorRef {

@@ -3,8 +3,9 @@ import type { Clock } from '../clock/index.js';
 import { systemClock } from '../clock/index.js';
 import { createLoadedConfig, loadConfig, type LoadedConfig } from '../config/index.js';
 import { openStore } from '../store/openStore.js';
+import type { PostgresStore } from '../store/PostgresStore.js';
 import type { Store } from '../store/Store.js';
-import { Supervisor } from '../supervisor/Supervisor.js';
+import { Runtime } from '../runtime/Runtime.js';
 import { Engine } from './Engine.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -50,7 +51,9 @@ export interface CreateEngineOptions {
 const isLoaded = (c: unknown): c is LoadedConfig => !!c && typeof c === 'object' && 'workflows' in c && c.workflows instanceof Map;
 
 /**
- * Builds an engine, opens its store, resumes unfinished tasks and starts accepting work.
+ * Builds an engine, opens its store, resumes unfinished tasks and starts accepting work, with its
+ * supervisor (and in distributed mode its pg-boss node) beside it. `engine.stop()` stops them all,
+ * in order.
  *
  * @example
  * const engine = await createEngine({ configPath: './agents.config.json', store: 'memory:' });
@@ -72,7 +75,6 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   try {
     const breakers = new Map<string, unknown>((await store.loadBreakers()).map((b) => [b.agent, b.snapshot] as const));
     const distributed = store.kind === 'postgres' && opts.mode !== 'local';
-    const wantSupervisor = opts.supervisor !== false && loaded.config.supervisor.enabled;
     const engine = new Engine(
       {
         mode: distributed ? 'distributed' : 'local',
@@ -88,30 +90,12 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
       breakers,
     );
     await engine.start();
-    if (distributed) {
-      // Imported here so the embedded default never loads pg or pg-boss.
-      const { startDistributed } = await import('../distributed/startDistributed.js');
-      const node = await startDistributed(engine, store as import('../store/PostgresStore.js').PostgresStore, {
-        ...(opts.worker !== undefined ? { worker: opts.worker } : {}),
-        ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-        // Only the leader supervises: one set of health checks, recoveries and incidents per cluster.
-        onLeader: async (leading) => {
-          if (!wantSupervisor) return;
-          if (leading && !engine.supervisor) {
-            engine.supervisor = new Supervisor(engine, { env });
-            await engine.supervisor.start();
-          } else if (!leading && engine.supervisor) {
-            const previous = engine.supervisor;
-            engine.supervisor = undefined;
-            await previous.stop({ drainTimeoutMs: 0 });
-          }
-        },
-      });
-      engine.onStop(() => node.stop());
-    } else if (wantSupervisor) {
-      engine.supervisor = new Supervisor(engine, { env });
-      await engine.supervisor.start();
-    }
+    // The runtime owns what runs beside the engine and the order it all stops in; see its module comment.
+    await Runtime.start(engine, {
+      supervise: opts.supervisor !== false && loaded.config.supervisor.enabled,
+      env,
+      ...(distributed ? { distributed: { store: store as PostgresStore, worker: opts.worker, concurrency: opts.concurrency } } : {}),
+    });
     return engine;
   } catch (err) {
     if (ownsStore) await store.close().catch(() => {});

@@ -1,28 +1,26 @@
+/**
+ * The supervisor: it watches the components its host has, feeds each one's machine, and acts on
+ * the states they enter.
+ * @module
+ */
 import { EventEmitter } from 'eventemitter3';
-import { emitSafely } from '../lifecycle/emitSafely.js';
-import type { AgentConfig, RecoveryStep, StrategyName, SupervisorConfig, SystemCheckName } from '../config/index.js';
-import type { Engine } from '../lifecycle/Engine.js';
-import type { Transition } from '../lifecycle/types.js';
-import type { Store } from '../store/Store.js';
-import { attemptSignal } from '../policies/index.js';
-import { channelsCheck } from './checks/channelsCheck.js';
-import { commandCheck } from './checks/commandCheck.js';
-import { eventLoopCheck } from './checks/eventLoopCheck.js';
-import { describeFailure, type CheckResult, type CheckTiming, type HealthCheck } from './checks/HealthCheck.js';
-import { heapCheck } from './checks/heapCheck.js';
-import { httpCheck } from './checks/httpCheck.js';
-import { passiveCheck } from './checks/passiveCheck.js';
-import { processCheck } from './checks/processCheck.js';
-import { queueCheck } from './checks/queueCheck.js';
-import { storeCheck } from './checks/storeCheck.js';
-import { Component, type ComponentRecord } from './Component.js';
-import { summarize, statusOf } from './healthSummary.js';
-import { ManagedProcess } from './ManagedProcess.js';
-import { builtinStrategies } from './strategies/registry.js';
-import type { RecoveryStrategy, StrategyResult } from './strategies/Strategy.js';
-import { readinessOf, type SupervisorEvent } from './SupervisorMachine.js';
-import type { ComponentView, HealthSummary, StrategyOutcome, SupervisorEvents, SupervisorTransition } from './types.js';
 import { iso } from '../clock/iso.js';
+import type { StrategyName } from '../config/index.js';
+import { emitSafely } from '../lifecycle/emitSafely.js';
+import { buildComponents } from './buildComponents.js';
+import { describeFailure } from './checks/HealthCheck.js';
+import type { Component } from './Component.js';
+import { ComponentRecords } from './ComponentRecords.js';
+import { summarize, statusOf } from './healthSummary.js';
+import type { ManagedProcess } from './ManagedProcess.js';
+import { RecoveryRunner } from './RecoveryRunner.js';
+import { runWithin } from './runWithin.js';
+import { builtinStrategies } from './strategies/registry.js';
+import type { RecoveryStrategy } from './strategies/Strategy.js';
+import { readinessOf, type SupervisorEvent } from './SupervisorMachine.js';
+import type { SupervisorHost } from './SupervisorHost.js';
+import { incidentFor, incidentKey } from './incidentFor.js';
+import type { ComponentView, HealthSummary, SupervisorEvents, SupervisorTransition } from './types.js';
 
 /** Options for {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -38,10 +36,6 @@ export interface SupervisorStopOptions {
   drainTimeoutMs?: number;
 }
 
-/** The key under which a component's history is kept in the store's breaker table. */
-const RECORD_PREFIX = '__supervisor__:';
-/** Transitions persisted per component. */
-const PERSISTED = 50;
 /** The longest `settled()` waits in real time for a check or strategy that does not finish. */
 const SETTLE_CAP_MS = 5_000;
 
@@ -56,29 +50,37 @@ const SETTLE_CAP_MS = 5_000;
  * ladder one strategy at a time, verifies each, and escalates, with the health history, every
  * strategy tried and the transitions, when none works. Back to healthy, the incident is resolved.
  *
+ * It knows its surroundings only through a {@link SupervisorHost}; the runtime builds one from
+ * the engine, and owns when the supervisor starts and stops.
+ *
  * @example
  * const engine = await createEngine({ configPath: './agents.config.json' }); // starts one
  * engine.supervisor?.on('transition', (t) => console.log(t.component, t.from, '→', t.to));
  * engine.supervisor?.healthSummary(); // { status: 'healthy', components: [...] }
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
-  readonly #engine: Engine;
-  readonly #config: SupervisorConfig;
+  readonly #host: SupervisorHost;
   readonly #env: Record<string, string | undefined>;
-  readonly #strategies: Record<string, RecoveryStrategy>;
   readonly #components = new Map<string, Component>();
   readonly #abort = new AbortController();
   readonly #cacheClearers = new Set<() => void | Promise<void>>();
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #records: ComponentRecords;
+  readonly #recovery: RecoveryRunner;
   #started = false;
   #stopped = false;
 
-  constructor(engine: Engine, opts: SupervisorOptions = {}) {
+  constructor(host: SupervisorHost, opts: SupervisorOptions = {}) {
     super();
-    this.#engine = engine;
-    this.#config = engine.config.config.supervisor;
+    this.#host = host;
     this.#env = opts.env ?? process.env;
-    this.#strategies = { ...builtinStrategies, ...opts.strategies };
+    this.#records = new ComponentRecords(host.store, (err) => this.#report(err));
+    this.#recovery = new RecoveryRunner({
+      host,
+      strategies: { ...builtinStrategies, ...opts.strategies },
+      env: this.#env,
+      cacheClearers: this.#cacheClearers,
+      stop: this.#abort.signal,
+    });
   }
 
   /**
@@ -90,16 +92,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    const { config, configDir } = this.#engine.config;
-    const now = this.#engine.clock.now();
-    for (const [id, agent] of Object.entries(config.agents)) {
-      if (!agent.healthCheck && !agent.process) continue;
-      this.#add(this.#agentComponent(id, agent, configDir, now));
-    }
-    for (const check of this.#config.checks) this.#add(this.#systemComponent(check, now));
-    await this.#restore();
+    for (const c of buildComponents(this.#host, this.#env, this.#host.clock.now())) this.#components.set(c.name, c);
+    await this.#records.restore(this.#components);
 
-    const remoteChannels = [...this.#engine.escalations.channels.values()].some((ch) => ch.type !== 'log');
+    const remoteChannels = [...this.#host.escalations.channels.values()].some((ch) => ch.type !== 'log');
     for (const c of this.#components.values()) {
       if (c.process) {
         this.#watchProcess(c, c.process);
@@ -108,7 +104,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       } else if (c.check.type === 'channels' && remoteChannels) this.#schedule(c, c.timing.intervalMs);
       else this.#runCheck(c);
     }
-    this.#engine.logger.info({ components: [...this.#components.keys()] }, `supervisor watching ${this.#components.size} component(s)`);
+    this.#host.logger.info({ components: [...this.#components.keys()] }, `supervisor watching ${this.#components.size} component(s)`);
   }
 
   /**
@@ -119,14 +115,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#abort.abort(new Error('supervisor stopping'));
-    for (const c of this.#components.values()) if (c.timer) this.#engine.clock.clearTimeout(c.timer);
+    for (const c of this.#components.values()) if (c.timer) this.#host.clock.clearTimeout(c.timer);
     const managed = [...this.#components.values()].filter((c) => c.process);
     // Real time, as the engine's own drain: shutting down is about the process's wall-clock exit.
     const deadline = Date.now() + (opts.drainTimeoutMs ?? 30_000);
     while (Date.now() < deadline && managed.some((c) => (c.slot?.bulkhead.inFlight ?? 0) > 0)) await new Promise((r) => setTimeout(r, 10));
     await Promise.allSettled(managed.map((c) => c.process!.stop()));
     await Promise.allSettled([...this.#components.values()].flatMap((c) => [...c.inFlight, c.incidents]));
-    await this.#writes.catch(() => {});
+    await this.#records.flushed();
     for (const c of this.#components.values()) c.stop();
   }
 
@@ -147,7 +143,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       quiet = 0;
       await Promise.race([Promise.allSettled(busy), new Promise((r) => setTimeout(r, 20))]);
     }
-    await this.#writes.catch(() => {});
+    await this.#records.flushed();
   }
 
   /** Every component, agents first, with its recent transitions (`limit`, newest last). */
@@ -195,91 +191,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return () => this.#cacheClearers.delete(clear);
   }
 
-  // ---- building ----
-
-  #add(c: Component): void {
-    this.#components.set(c.name, c);
-  }
-
-  #agentComponent(id: string, agent: AgentConfig, configDir: string, now: number): Component {
-    const slot = this.#engine.agents.get(id);
-    const hc = agent.healthCheck;
-    const proc = agent.process
-      ? new ManagedProcess({ id, config: agent.process, configDir, env: this.#env, clock: this.#engine.clock, logger: this.#engine.logger })
-      : undefined;
-    let check: HealthCheck;
-    let timing: CheckTiming;
-    if (hc) {
-      timing = {
-        intervalMs: hc.intervalMs,
-        timeoutMs: hc.timeoutMs,
-        failureThreshold: hc.failureThreshold,
-        successThreshold: hc.successThreshold,
-        startupGraceMs: hc.startupGraceMs,
-      };
-      if (hc.type === 'http') check = httpCheck(hc.url);
-      else if (hc.type === 'command') check = commandCheck(hc.command, hc.args, configDir);
-      else check = passiveCheck(slot!, this.#engine.clock, hc);
-    } else {
-      // A managed agent without a probe is judged by whether its program runs.
-      check = processCheck(proc!);
-      timing = {
-        intervalMs: this.#config.intervalMs,
-        timeoutMs: this.#config.timeoutMs,
-        failureThreshold: 1,
-        successThreshold: 1,
-        startupGraceMs: 0,
-      };
-    }
-    const ladder: readonly RecoveryStep[] = agent.recovery ?? (proc ? [{ strategy: 'restart-process' }] : []);
-    return new Component({
-      name: `agent:${id}`,
-      kind: 'agent',
-      agent: id,
-      check,
-      timing,
-      ladder,
-      severity: agent.escalateSeverity,
-      ...(slot ? { slot } : {}),
-      ...(proc ? { process: proc } : {}),
-      historySize: this.#config.historySize,
-      startedAt: now,
-    });
-  }
-
-  #systemComponent(name: SystemCheckName, now: number): Component {
-    const cfg = this.#config;
-    const { store, clock, agents, escalations } = this.#engine;
-    const check: HealthCheck =
-      name === 'event-loop'
-        ? eventLoopCheck(cfg.eventLoopDelayMs)
-        : name === 'heap'
-          ? heapCheck({ usedRatio: cfg.heapUsedRatio, limitBytes: cfg.heapLimitBytes })
-          : name === 'store'
-            ? storeCheck(store, clock)
-            : name === 'channels'
-              ? channelsCheck(escalations, clock, cfg.channelsIntervalMs)
-              : queueCheck(store, agents, clock, cfg.maxQueueAgeMs);
-    return new Component({
-      name: `system:${name}`,
-      kind: 'system',
-      check,
-      timing: {
-        intervalMs: name === 'channels' ? cfg.channelsIntervalMs : cfg.intervalMs,
-        timeoutMs: cfg.timeoutMs,
-        failureThreshold: cfg.failureThreshold,
-        successThreshold: cfg.successThreshold,
-        startupGraceMs: 0,
-      },
-      ladder: cfg.recovery[name],
-      severity: cfg.escalateSeverity,
-      historySize: cfg.historySize,
-      startedAt: now,
-    });
-  }
+  // ---- checks ----
 
   #watchProcess(c: Component, proc: ManagedProcess): void {
-    const now = () => this.#engine.clock.now();
+    const now = () => this.#host.clock.now();
     proc.on('started', ({ pid }) => {
       this.#send(c, { type: 'STARTED', at: now(), graceMs: c.timing.startupGraceMs, detail: `pid ${pid}` });
       if (c.check.type === 'process' && c.state === 'starting') this.#runCheck(c);
@@ -290,12 +205,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     proc.on('failed', (e) => this.#send(c, { type: 'GIVE_UP', at: now(), detail: e.detail }));
   }
 
-  // ---- checks ----
-
   #schedule(c: Component, delayMs: number): void {
     if (this.#stopped) return;
-    if (c.timer) this.#engine.clock.clearTimeout(c.timer);
-    c.timer = this.#engine.clock.setTimeout(() => {
+    const { clock } = this.#host;
+    if (c.timer) clock.clearTimeout(c.timer);
+    c.timer = clock.setTimeout(() => {
       c.timer = undefined;
       this.#runCheck(c);
     }, delayMs);
@@ -307,38 +221,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       c.recheck = true;
       return;
     }
-    if (c.timer) this.#engine.clock.clearTimeout(c.timer);
+    const { clock } = this.#host;
+    if (c.timer) clock.clearTimeout(c.timer);
     c.timer = undefined;
     c.checking = true;
-    const { clock } = this.#engine;
     const work = (async () => {
-      const { signal, clear } = attemptSignal(clock, c.timing.timeoutMs, this.#abort.signal);
-      let result: CheckResult;
-      try {
-        result = await c.check.run(signal);
-      } catch (err) {
-        result = {
-          ok: false,
-          detail: signal.aborted && !this.#stopped ? `timed out after ${c.timing.timeoutMs} ms` : describeFailure(err),
-        };
-      } finally {
-        clear();
-      }
+      const result = await runWithin(clock, c.timing.timeoutMs, this.#abort.signal, (signal) => c.check.run(signal));
       if (this.#stopped) return;
       const at = clock.now();
+      const detail = result.detail !== undefined ? { detail: result.detail } : {};
       const rec = {
         at: iso(at),
         ok: result.ok,
-        ...(result.detail !== undefined ? { detail: result.detail } : {}),
-        ...(result.value !== undefined ? { value: result.value } : {}),
+        ...detail,
+        ...('value' in result && result.value !== undefined ? { value: result.value } : {}),
       };
       c.history.push(rec);
       this.#emitSafe('check', c.name, rec);
-      this.#send(c, {
-        type: result.ok ? 'CHECK_OK' : 'CHECK_FAILED',
-        at,
-        ...(result.detail !== undefined ? { detail: result.detail } : {}),
-      });
+      this.#send(c, { type: result.ok ? 'CHECK_OK' : 'CHECK_FAILED', at, ...detail });
     })().finally(() => {
       c.checking = false;
       if (this.#stopped) return;
@@ -358,8 +258,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!t) return;
     if (c.slot) c.slot.health = readinessOf(t.to);
     this.#noteOutcome(c, t);
-    this.#persist(c, event.at);
-    const log = this.#engine.logger;
+    this.#records.save(c, event.at);
+    const log = this.#host.logger;
     const line = `${c.name}: ${t.from} → ${t.to} (${t.event}${t.strategy ? `, ${t.strategy}` : ''})${t.detail ? `: ${t.detail}` : ''}`;
     if (t.to === 'escalated' || t.to === 'failed') log.error({ component: c.name, transition: t }, line);
     else if (t.to === 'healthy') log.info({ component: c.name, transition: t }, line);
@@ -377,7 +277,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
             startedAt: t.at,
             detail: `automatic: ${t.detail ?? 'the process exited'}`,
           });
-        } else this.#runStrategy(c, c.context.index);
+        } else
+          this.#track(
+            c,
+            this.#recovery.run(c, c.context.index).then((e) => e && this.#send(c, e)),
+          );
         return;
       case 'verifying':
         if (event.type === 'RECOVERY_OK' || c.check.type === 'process') this.#runCheck(c);
@@ -389,51 +293,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       case 'failed':
         return this.#escalate(c, 'RESTART_INTENSITY_EXCEEDED', t.detail);
     }
-  }
-
-  #runStrategy(c: Component, index: number): void {
-    const step = c.ladder[index]!;
-    const { clock, logger } = this.#engine;
-    const outcome: StrategyOutcome = { strategy: step.strategy, index, startedAt: iso(clock.now()) };
-    c.tried.push(outcome);
-    const timeoutMs = 'timeoutMs' in step ? step.timeoutMs : Infinity;
-    const { signal, clear } = attemptSignal(clock, timeoutMs, this.#abort.signal);
-    const work = (async () => {
-      let result: StrategyResult;
-      try {
-        const strategy = this.#strategies[step.strategy];
-        if (!strategy) throw new Error(`no strategy "${step.strategy}"`);
-        result = await strategy(step, {
-          component: { name: c.name, kind: c.kind, ...(c.agent !== undefined ? { agent: c.agent } : {}), check: c.check.type },
-          engine: this.#engine,
-          ...(c.slot ? { slot: c.slot } : {}),
-          ...(c.process ? { process: c.process } : {}),
-          clock,
-          logger,
-          signal,
-          configDir: this.#engine.config.configDir,
-          env: this.#env,
-          history: c.history.toArray(20),
-          index,
-          cacheClearers: this.#cacheClearers,
-        });
-      } catch (err) {
-        result = { ok: false, detail: signal.aborted && !this.#stopped ? `timed out after ${timeoutMs} ms` : describeFailure(err) };
-      } finally {
-        clear();
-      }
-      if (result.undo) c.undo.push(result.undo);
-      if (this.#stopped) return;
-      const at = clock.now();
-      Object.assign(outcome, { endedAt: iso(at), ok: result.ok, ...(result.detail !== undefined ? { detail: result.detail } : {}) });
-      this.#send(c, {
-        type: result.ok ? 'RECOVERY_OK' : 'RECOVERY_FAILED',
-        at,
-        index,
-        ...(result.detail !== undefined ? { detail: result.detail } : {}),
-      });
-    })();
-    this.#track(c, work);
   }
 
   /** Completes the episode's record of strategies: the automatic restart's outcome, and whether a strategy's fix held. */
@@ -457,9 +316,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     c.tried = [];
     if (!c.incidentOpen) return;
     c.incidentOpen = false;
-    this.#persist(c, this.#engine.clock.now());
+    this.#records.save(c, this.#host.clock.now());
     this.#incident(c, async () => {
-      await this.#engine.escalations.resolveIncident(`supervisor:${c.name}`);
+      await this.#host.escalations.resolveIncident(incidentKey(c));
     });
   }
 
@@ -467,30 +326,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #escalate(c: Component, code: string, why: string | undefined): void {
     if (c.incidentOpen) return;
     c.incidentOpen = true;
-    this.#persist(c, this.#engine.clock.now());
-    const p = c.process;
-    const summary = `${c.name} is ${c.state}: ${why ?? code}`;
-    const input = {
-      key: `supervisor:${c.name}`,
-      source: c.name,
-      severity: c.severity,
-      code,
-      summary,
-      timeline: c.transitions.toArray().map(toTimeline),
-      details: {
-        component: c.name,
-        kind: c.kind,
-        check: c.check.type,
-        state: c.state,
-        summary,
-        healthHistory: c.history.toArray(20),
-        strategies: c.tried.map((o) => ({ ...o })),
-        ...(p ? { process: { state: p.state, restarts: p.restarts.slice(-10), lastOutput: p.tail().slice(-20) } } : {}),
-      },
-      ...(c.agent !== undefined ? { agents: [c.agent] } : {}),
-    };
+    this.#records.save(c, this.#host.clock.now());
+    const input = incidentFor(c, code, why);
     this.#incident(c, async () => {
-      await this.#engine.escalations.raiseIncident(input);
+      await this.#host.escalations.raiseIncident(input);
     });
   }
 
@@ -508,29 +347,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     void p.finally(() => c.inFlight.delete(p));
   }
 
-  /** Keeps the recent history in the store's breaker table, so it survives a restart. Writes go one at a time. */
-  #persist(c: Component, at: number): void {
-    const record = c.record(PERSISTED);
-    this.#writes = this.#writes
-      .then(() => this.#engine.store.saveBreaker(RECORD_PREFIX + c.name, record, at))
-      .catch((err) => this.#report(err));
-  }
-
-  async #restore(): Promise<void> {
-    let rows: Awaited<ReturnType<Store['loadBreakers']>>;
-    try {
-      rows = await this.#engine.store.loadBreakers();
-    } catch (err) {
-      return this.#report(err);
-    }
-    for (const row of rows) {
-      if (!row.agent.startsWith(RECORD_PREFIX)) continue;
-      const c = this.#components.get(row.agent.slice(RECORD_PREFIX.length));
-      const rec = row.snapshot as ComponentRecord | undefined;
-      if (c && rec && Array.isArray(rec.transitions)) c.restore(rec);
-    }
-  }
-
   #find(name: string): Component | undefined {
     return this.#components.get(name) ?? this.#components.get(`agent:${name}`) ?? this.#components.get(`system:${name}`);
   }
@@ -541,12 +357,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #report(err: unknown): void {
     if (this.listenerCount('error') > 0) this.#emitSafe('error', err);
-    else this.#engine.logger.error({ err: describeFailure(err) }, 'supervisor: a step failed');
+    else this.#host.logger.error({ err: describeFailure(err) }, 'supervisor: a step failed');
   }
-}
-
-/** A supervisor transition in the shape of a task transition, for an incident's timeline. */
-function toTimeline(t: SupervisorTransition): Transition {
-  const reason = [t.strategy, t.detail].filter(Boolean).join(': ');
-  return { seq: t.seq, at: t.at, from: t.from, to: t.to, event: t.event, ...(reason ? { detail: { reason } } : {}) };
 }

@@ -5,6 +5,7 @@
  */
 export { Supervisor } from './Supervisor.js';
 export type { SupervisorOptions, SupervisorStopOptions } from './Supervisor.js';
+export type { SupervisedAgents, SupervisorEscalations, SupervisorHost, SupervisorStore, WatchedChannel } from './SupervisorHost.js';
 export { supervisorMachine, SUPERVISOR_STATES, readinessOf } from './SupervisorMachine.js';
 export type { SupervisorContext, SupervisorEvent, SupervisorMachineInput, SupervisorState } from './SupervisorMachine.js';
 export { ManagedProcess } from './ManagedProcess.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock/index.js';
-import type { EscalationService } from '../../escalation/EscalationService.js';
+import type { SupervisorEscalations } from '../SupervisorHost.js';
 import { abortable, describeFailure, type HealthCheck } from './HealthCheck.js';
 
 /** The escalation service's words for a send, in its `changed` event: `firing sent to eng-slack`. */
@@ -11,7 +11,11 @@ const SENT = /^\S+ sent to (.+)$/;
  * last send proved it) and costs no call; any other is verified (Slack `auth.test`, SMTP verify).
  * Fails naming each channel that can't be reached.
  */
-export function channelsCheck(escalations: EscalationService, clock: Clock, freshMs: number): HealthCheck {
+export function channelsCheck(
+  escalations: Pick<SupervisorEscalations, 'channels' | 'on' | 'off'>,
+  clock: Clock,
+  freshMs: number,
+): HealthCheck {
   const lastSent = new Map<string, number>();
   const onChanged = (_record: unknown, what: string) => {
     const m = SENT.exec(what);

@@ -1,6 +1,5 @@
 import type { Clock } from '../../clock/index.js';
-import type { AgentPool } from '../../lifecycle/AgentPool.js';
-import type { Store } from '../../store/Store.js';
+import type { SupervisedAgents, SupervisorStore } from '../SupervisorHost.js';
 import { abortable, type HealthCheck } from './HealthCheck.js';
 
 /** How many queued tasks are read to find the oldest: past this many the age is a lower bound. */
@@ -12,7 +11,12 @@ const SCAN = 1000;
  * first), so with a longer backlog the age it sees is a lower bound, which still trips the check.
  * The detail adds the calls waiting in the agents' bulkhead queues.
  */
-export function queueCheck(store: Store, agents: AgentPool, clock: Clock, maxAgeMs: number): HealthCheck {
+export function queueCheck(
+  store: Pick<SupervisorStore, 'listTasks'>,
+  agents: SupervisedAgents,
+  clock: Clock,
+  maxAgeMs: number,
+): HealthCheck {
   return {
     type: 'queue',
     run: async (signal) => {

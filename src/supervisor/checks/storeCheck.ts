@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock/index.js';
-import type { Store } from '../../store/Store.js';
+import type { SupervisorStore } from '../SupervisorHost.js';
 import { abortable, type HealthCheck } from './HealthCheck.js';
 
 /** The breaker row the store check writes and reads back; no agent can have this id. */
@@ -10,7 +10,7 @@ export const STORE_PROBE_KEY = '__warden_probe__';
  * table (`saveBreaker` + `loadBreakers`), so the Store interface needs nothing new; the row's key
  * is not a valid agent id, so no agent ever picks it up.
  */
-export function storeCheck(store: Store, clock: Clock): HealthCheck {
+export function storeCheck(store: Pick<SupervisorStore, 'kind' | 'saveBreaker' | 'loadBreakers'>, clock: Clock): HealthCheck {
   let n = 0;
   return {
     type: 'store',

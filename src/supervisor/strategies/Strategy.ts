@@ -5,9 +5,9 @@
 import type { Clock } from '../../clock/index.js';
 import type { RecoveryStep } from '../../config/index.js';
 import type { AgentSlot } from '../../lifecycle/AgentPool.js';
-import type { Engine } from '../../lifecycle/Engine.js';
 import type { Logger } from '../../lifecycle/logger.js';
 import type { ManagedProcess } from '../ManagedProcess.js';
+import type { SupervisorStore, WatchedChannel } from '../SupervisorHost.js';
 import type { CheckRecord, ComponentKind } from '../types.js';
 
 /** The component a strategy works on. */
@@ -24,7 +24,10 @@ export interface RecoveryTargetInfo {
 /** What a strategy runs with. */
 export interface RecoveryContext {
   component: RecoveryTargetInfo;
-  engine: Engine;
+  /** The store, for `reconnect` to write and read back a row. */
+  store: SupervisorStore;
+  /** The escalation channels by name, for `reconnect` to verify. */
+  channels: ReadonlyMap<string, WatchedChannel>;
   /** The agent's live policies (breaker, bulkhead, health, drained), for agents. */
   slot?: AgentSlot;
   /** The agent's managed process, for agents Warden runs. */

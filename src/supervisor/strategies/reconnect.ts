@@ -15,11 +15,11 @@ import type { RecoveryStrategy } from './Strategy.js';
  */
 export const reconnect: RecoveryStrategy = async (_step, ctx) => {
   if (ctx.component.check === 'store') {
-    const result = await storeCheck(ctx.engine.store, ctx.clock).run(ctx.signal);
+    const result = await storeCheck(ctx.store, ctx.clock).run(ctx.signal);
     return { ok: result.ok, detail: `re-verified: ${result.detail ?? ''}` };
   }
   const failed: string[] = [];
-  for (const channel of ctx.engine.escalations.channels.values()) {
+  for (const channel of ctx.channels.values()) {
     if (channel.type === 'log') continue;
     try {
       await abortable(channel.verify(), ctx.signal);
