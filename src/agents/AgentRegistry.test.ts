@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/fixtures/agents/helpers.js';
 import { AgentRegistry } from './AgentRegistry.js';
-import type { AdapterConfig } from './adapterTypes.js';
+import type { AdapterConfig } from '../config/adapterSchema.js';
 
-const simulated: AdapterConfig = { type: 'simulated', latencyMs: 0, failureRate: 0, failStatus: 503, permanentFailureRate: 0 };
+const simulated: AdapterConfig = { type: 'simulated', latencyMs: [0, 0], failureRate: 0, failStatus: 503, permanentFailureRate: 0 };
 
 const agents: Record<string, { adapter: AdapterConfig; capabilities: string[]; timeoutMs?: number }> = {
   'senior-backend-developer': { adapter: simulated, capabilities: ['backend', 'code-review'], timeoutMs: 30_000 },

@@ -1,6 +1,6 @@
 import { wardenError } from '../errors/index.js';
 import type { AdapterContext, AgentAdapter } from './AgentAdapter.js';
-import type { AdapterConfig } from './adapterTypes.js';
+import type { AdapterConfig } from '../config/adapterSchema.js';
 import { createAdapter } from './createAdapter.js';
 
 /** What the registry needs of an agent's config; the rest (timeouts, retry, …) rides along. */

@@ -1,6 +1,6 @@
 import { wardenError } from '../errors/index.js';
 import type { AdapterContext, AgentAdapter } from './AgentAdapter.js';
-import type { AdapterConfig } from './adapterTypes.js';
+import type { AdapterConfig } from '../config/adapterSchema.js';
 import { commandAdapter } from './adapters/command.js';
 import { httpAdapter } from './adapters/http.js';
 import { moduleAdapter } from './adapters/module.js';

@@ -4,6 +4,7 @@
  * @module
  */
 export type { AgentAdapter, AgentRequest, AdapterContext } from './AgentAdapter.js';
+// The adapter configs are the config schemas' types; a type-only import, so agents never load config at runtime.
 export type {
   AdapterConfig,
   HttpAdapterConfig,
@@ -11,7 +12,7 @@ export type {
   CommandAdapterConfig,
   ModuleAdapterConfig,
   SimulatedAdapterConfig,
-} from './adapterTypes.js';
+} from '../config/adapterSchema.js';
 export { abortError, isTimeoutReason } from './abortError.js';
 export { createAdapter } from './createAdapter.js';
 export { AgentRegistry } from './AgentRegistry.js';

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { PgBoss } from 'pg-boss';
+import { systemClock } from '../clock/index.js';
 import type { Engine } from '../lifecycle/Engine.js';
 import { TERMINAL_STATUSES, type TransitionEvent } from '../lifecycle/types.js';
 import type { PostgresStore } from '../store/PostgresStore.js';
 import { Leader } from './Leader.js';
+import { leaseAgentSlot } from './leaseAgentSlot.js';
 import { poll } from './Poller.js';
 
 /** Options for {@link startDistributed}. */
@@ -30,9 +31,6 @@ export interface DistributedNode {
   readonly boss: PgBoss;
   stop(): Promise<void>;
 }
-
-/** How long a worker's hold on one of an agent's global concurrency slots lasts without renewal. */
-const LEASE_TTL_MS = 6_000;
 
 /** The pg-boss queue of lifecycle work. */
 export const TASK_QUEUE = 'warden_tasks';
@@ -97,30 +95,12 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
     },
   };
 
-  // The agent's concurrency limit is global: an attempt holds a lease row while it calls. Leases
-  // are short and renewed while the call runs, so a dead worker's slots come back within
-  // LEASE_TTL_MS rather than after the whole attempt timeout.
+  // The agent's concurrency limit is global: an attempt holds a lease row while it calls, for
+  // at most the engine's ttl (the attempt's timeout and a grace), in short renewed holds so a
+  // dead worker's slots come back within seconds. Leases are timed on the wall clock, not the
+  // engine's: every worker compares their expiries in the database.
   engine.distributed = {
-    async lease(agent, limit, _ttlMs, signal) {
-      const id = randomUUID();
-      for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
-        const now = Date.now();
-        if (await store.acquireLease(agent, limit, id, now + LEASE_TTL_MS, now)) {
-          const renew = setInterval(() => {
-            const at = Date.now();
-            // Renewing our own lease always fits: acquireLease counts only the others'.
-            store.acquireLease(agent, Number.MAX_SAFE_INTEGER, id, at + LEASE_TTL_MS, at).catch(() => {});
-          }, LEASE_TTL_MS / 3);
-          renew.unref();
-          return () => {
-            clearInterval(renew);
-            void store.releaseLease(agent, id).catch(() => {});
-          };
-        }
-        if (signal.aborted) throw signal.reason;
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    },
+    lease: (agent, limit, ttlMs, signal) => leaseAgentSlot({ store, clock: systemClock }, agent, limit, ttlMs, signal),
   };
 
   if (opts.worker ?? true) {

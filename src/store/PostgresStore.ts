@@ -1,38 +1,21 @@
+/**
+ * The `postgres://` store, for many workers sharing one database.
+ * @module
+ */
 import pg from 'pg';
 import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation/types.js';
 import { isWardenError, wardenError } from '../errors/index.js';
 import type { Transition, TransitionEvent } from '../lifecycle/types.js';
 import { migratePostgres, quoteIdent } from './migrations/postgresMigrations.js';
+import { PostgresLeases } from './PostgresLeases.js';
+import { PostgresQueryRunner } from './PostgresQueryRunner.js';
+import { applyEscalation, dbOf, escalationKeys, escalationRows, seqOf, sqlLimit, timerColumns, transitionColumns } from './postgresRows.js';
 import { STREAM_SLOTS, statements, type Statements } from './postgresStatements.js';
+import type { PostgresStoreHooks } from './PostgresStoreHooks.js';
 import { parsePostgresUrl } from './postgresUrl.js';
 import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
-import { WriteOrder } from './WriteOrder.js';
 
-/**
- * The `postgres://` store, for many workers sharing one database.
- * @module
- */
-
-/** A transaction's connection as pg-boss 12's `db` option takes it (`send`, `insert`). */
-export interface PostgresStoreDb {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-}
-
-/**
- * Code run inside a write's transaction, after the store's own rows and before COMMIT, so that
- * what it writes (a pg-boss job, say) commits or rolls back with the write. A hook that throws
- * rolls the whole write back; the write then rejects with the hook's error (a WardenError as
- * is, anything else as STORE_ERROR). Hooks get copies of the write as it was when it was made.
- * A hook must not call the store itself: a read of the task waits for the write the hook is in.
- */
-export interface PostgresStoreHooks {
-  /** After a task was created; not called when its idempotency key was taken. */
-  createTask?(db: PostgresStoreDb, task: TaskRecord, timers: StepCommit['timers']): Promise<void>;
-  /** After a step was written. `step.escalation`, when present, also goes to `writeEscalations`. */
-  commit?(db: PostgresStoreDb, step: StepCommit): Promise<void>;
-  /** After escalation changes were written: by `writeEscalations()`, or as part of a step (after `commit`). */
-  writeEscalations?(db: PostgresStoreDb, write: EscalationWrite): Promise<void>;
-}
+export type { PostgresStoreDb, PostgresStoreHooks } from './PostgresStoreHooks.js';
 
 /** Options for {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -50,9 +33,6 @@ export interface PostgresStoreOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-type Queryable = Pick<pg.ClientBase, 'query'>;
-type Params = unknown[];
 
 /**
  * The `postgres://` store: Warden's tables in one schema of a Postgres (13 or later) database,
@@ -90,12 +70,10 @@ export class PostgresStore implements Store {
   readonly #schema: string;
   readonly #url: string;
   readonly #connectionString: string;
-  readonly #secret: string | undefined;
   readonly #sql: Statements;
-  readonly #order = new WriteOrder();
+  readonly #db: PostgresQueryRunner;
+  readonly #leases: PostgresLeases;
   #opening: Promise<void> | undefined;
-  #open = false;
-  #closed = false;
   #closing: Promise<void> | undefined;
 
   constructor(url: string, opts: PostgresStoreOptions = {}) {
@@ -111,7 +89,6 @@ export class PostgresStore implements Store {
     }
     this.#schema = schema;
     this.#connectionString = parsed.connectionString;
-    this.#secret = parsed.password;
     this.#url = `${parsed.display}${schema === 'warden' ? '' : `?schema=${schema}`}`;
     this.#sql = statements(quoteIdent(schema), schema);
     this.hooks = opts.hooks;
@@ -124,6 +101,8 @@ export class PostgresStore implements Store {
     // An idle connection that drops (a server restart) is removed from the pool and reported
     // here; without a listener it would crash the process. The next query opens a new one.
     this.#pool.on('error', () => {});
+    this.#db = new PostgresQueryRunner(this.#pool, this.#url, parsed.password, this.#sql.beginStream);
+    this.#leases = new PostgresLeases(this.#db, this.#sql);
   }
 
   /** The store as named in messages: `postgres://user:***@host:port/db`, plus `?schema=` unless it is `warden`. */
@@ -147,7 +126,7 @@ export class PostgresStore implements Store {
   }
 
   async init(): Promise<void> {
-    if (this.#closed) throw wardenError('STORE_ERROR', `store ${this.#url} is closed`);
+    if (this.#db.closed) throw wardenError('STORE_ERROR', `store ${this.#url} is closed`);
     this.#opening ??= this.#migrate().catch((err: unknown) => {
       this.#opening = undefined;
       throw err;
@@ -175,7 +154,7 @@ export class PostgresStore implements Store {
     const firstRow = [first.seq, first.at, JSON.stringify(first)];
     const timerRows = timerColumns(timers);
     const hookTimers = timers?.map((t) => ({ ...t }));
-    return this.#write(`create task ${task.id}`, [`t:${task.id}`], true, async (client, xid) => {
+    return this.#db.write(`create task ${task.id}`, [`t:${task.id}`], true, async (client, xid) => {
       const { rows } = await client.query<{ n: number }>(sql.createTask, [...row, ...transitionColumns(xid, [firstRow]), ...timerRows]);
       if (rows[0]!.n === 0) {
         const existing = await client.query<{ record: TaskRecord }>(sql.taskByKey, [key]);
@@ -204,7 +183,7 @@ export class PostgresStore implements Store {
     // The hooks get a copy as of this call; made only when there are hooks to see it.
     const hookStep = this.hooks ? (JSON.parse(JSON.stringify(step)) as StepCommit) : undefined;
     const keys = [`t:${task.id}`, ...(step.escalation ? escalationKeys(step.escalation) : [])];
-    return this.#write(what, keys, transitions.length > 0, async (client, xid) => {
+    return this.#db.write(what, keys, transitions.length > 0, async (client, xid) => {
       const columns = transitionColumns(xid, transitionRows);
       const { rows } = await client.query<{ n: number }>(sql.commitStep, [...row, ...columns, ...timerRows, ...attemptRow]);
       if (rows[0]!.n === 0) {
@@ -227,14 +206,14 @@ export class PostgresStore implements Store {
   writeEscalations(write: EscalationWrite): Promise<void> {
     const rows = escalationRows(write);
     const hookWrite = this.hooks ? (JSON.parse(JSON.stringify(write)) as EscalationWrite) : undefined;
-    return this.#write('write escalations', escalationKeys(write), false, async (client) => {
+    return this.#db.write('write escalations', escalationKeys(write), false, async (client) => {
       await applyEscalation(client, this.#sql, rows);
       if (hookWrite) await this.hooks?.writeEscalations?.(dbOf(client), hookWrite);
     });
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
-    return (await this.#read<{ record: TaskRecord }>(`read task ${id}`, this.#sql.taskById, [id], [`t:${id}`]))[0]?.record;
+    return (await this.#db.read<{ record: TaskRecord }>(`read task ${id}`, this.#sql.taskById, [id], [`t:${id}`]))[0]?.record;
   }
 
   async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
@@ -242,7 +221,7 @@ export class PostgresStore implements Store {
   }
 
   async transitions(taskId: string): Promise<Transition[]> {
-    const rows = await this.#read<{ body: Transition }>(
+    const rows = await this.#db.read<{ body: Transition }>(
       `read the transitions of task ${taskId}`,
       this.#sql.transitionsOf,
       [taskId],
@@ -260,7 +239,7 @@ export class PostgresStore implements Store {
     if (n === 0 || afterId === Infinity) return [];
     const horizon = await this.#horizon();
     const after = Number.isFinite(afterId) ? Math.floor(afterId) : 0;
-    const rows = await this.#read<{ id: string; task_id: string; workflow: string; body: Transition }>(
+    const rows = await this.#db.read<{ id: string; task_id: string; workflow: string; body: Transition }>(
       'read the transition stream',
       this.#sql.transitionsSince,
       [after, horizon, n],
@@ -277,23 +256,23 @@ export class PostgresStore implements Store {
   }
 
   async nonTerminalTasks(): Promise<TaskRecord[]> {
-    const rows = await this.#read<{ record: TaskRecord }>('list unfinished tasks', this.#sql.liveTasks, []);
+    const rows = await this.#db.read<{ record: TaskRecord }>('list unfinished tasks', this.#sql.liveTasks, []);
     return rows.map((r) => r.record);
   }
 
   async nextTimerAt(): Promise<number | undefined> {
-    return (await this.#read<{ at: number | null }>('read timers', this.#sql.nextTimer, []))[0]?.at ?? undefined;
+    return (await this.#db.read<{ at: number | null }>('read timers', this.#sql.nextTimer, []))[0]?.at ?? undefined;
   }
 
   async dueTimers(now: number, limit: number): Promise<TimerRow[]> {
     const n = sqlLimit(limit);
     if (n === 0) return [];
-    const rows = await this.#read<{ owner_id: string; kind: TimerKind; wake_at: number }>('read timers', this.#sql.dueTimers, [now, n]);
+    const rows = await this.#db.read<{ owner_id: string; kind: TimerKind; wake_at: number }>('read timers', this.#sql.dueTimers, [now, n]);
     return rows.map((r) => ({ taskId: r.owner_id, kind: r.kind, wakeAt: r.wake_at }));
   }
 
   async getEscalation(id: string): Promise<EscalationRecord | undefined> {
-    return (await this.#read<{ record: EscalationRecord }>(`read escalation ${id}`, this.#sql.escalationById, [id], [`e:${id}`]))[0]
+    return (await this.#db.read<{ record: EscalationRecord }>(`read escalation ${id}`, this.#sql.escalationById, [id], [`e:${id}`]))[0]
       ?.record;
   }
 
@@ -302,28 +281,31 @@ export class PostgresStore implements Store {
   }
 
   async findOpenEscalation(fingerprint: string, since: number): Promise<EscalationRecord | undefined> {
-    return (await this.#read<{ record: EscalationRecord }>('find an open escalation', this.#sql.openEscalation, [fingerprint, since]))[0]
+    return (await this.#db.read<{ record: EscalationRecord }>('find an open escalation', this.#sql.openEscalation, [fingerprint, since]))[0]
       ?.record;
   }
 
   async findUnresolved(workflow: string, planKey: string): Promise<EscalationRecord[]> {
-    const rows = await this.#read<{ record: EscalationRecord }>('find unresolved escalations', this.#sql.unresolved, [workflow, planKey]);
+    const rows = await this.#db.read<{ record: EscalationRecord }>('find unresolved escalations', this.#sql.unresolved, [
+      workflow,
+      planKey,
+    ]);
     return rows.map((r) => r.record);
   }
 
   async dueOutbox(now: number, limit: number): Promise<OutboxRow[]> {
     const n = sqlLimit(limit);
     if (n === 0) return [];
-    return (await this.#read<{ body: OutboxRow }>('read the outbox', this.#sql.dueOutbox, [now, n])).map((r) => r.body);
+    return (await this.#db.read<{ body: OutboxRow }>('read the outbox', this.#sql.dueOutbox, [now, n])).map((r) => r.body);
   }
 
   async nextOutboxAt(): Promise<number | undefined> {
-    return (await this.#read<{ at: number | null }>('read the outbox', this.#sql.nextOutbox, []))[0]?.at ?? undefined;
+    return (await this.#db.read<{ at: number | null }>('read the outbox', this.#sql.nextOutbox, []))[0]?.at ?? undefined;
   }
 
   async outboxOf(escalationId: string): Promise<OutboxRow[]> {
     return (
-      await this.#read<{ body: OutboxRow }>(
+      await this.#db.read<{ body: OutboxRow }>(
         `read the outbox of escalation ${escalationId}`,
         this.#sql.outboxOf,
         [escalationId],
@@ -335,11 +317,11 @@ export class PostgresStore implements Store {
   /** Keeps the snapshot with the newest `at`: unlike SQLite's last-write-wins, workers' saves may arrive out of order. */
   async saveBreaker(agent: string, snapshot: unknown, at: number): Promise<void> {
     const row = [agent, JSON.stringify(snapshot) ?? 'null', at];
-    await this.#write(`save the breaker of ${agent}`, [`b:${agent}`], false, (client) => client.query(this.#sql.saveBreaker, row));
+    await this.#db.write(`save the breaker of ${agent}`, [`b:${agent}`], false, (client) => client.query(this.#sql.saveBreaker, row));
   }
 
   async loadBreakers(): Promise<BreakerRecord[]> {
-    const rows = await this.#read<{ agent: string; snapshot: unknown; updated_at: number }>('load breakers', this.#sql.loadBreakers, []);
+    const rows = await this.#db.read<{ agent: string; snapshot: unknown; updated_at: number }>('load breakers', this.#sql.loadBreakers, []);
     return rows.map((r) => ({ agent: r.agent, snapshot: r.snapshot, updatedAt: r.updated_at }));
   }
 
@@ -350,93 +332,34 @@ export class PostgresStore implements Store {
    * run under a per-agent advisory lock.
    */
   async acquireLease(agent: string, max: number, leaseId: string, expiresAt: number, now: number): Promise<boolean> {
-    for (const [name, v] of Object.entries({ max, expiresAt, now })) {
-      if (!Number.isFinite(v))
-        throw wardenError('STORE_ERROR', `cannot acquire a lease of ${agent}: ${name} must be a finite number, got ${v}`);
-    }
-    this.#usable();
-    const client = await this.#connect();
-    let broken: Error | undefined;
-    try {
-      // One round trip, so the per-agent lock is held for microseconds rather than across
-      // several trips over the network. Statements of a simple query each take a fresh
-      // snapshot, so the count sees every lease committed by the lock's previous holder.
-      const results = (await client.query(
-        this.#sql.acquireLease(client.escapeLiteral(agent), client.escapeLiteral(leaseId), max, expiresAt, now),
-      )) as unknown as pg.QueryResult[];
-      return results[3]!.rowCount === 1;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
-      throw this.#storeError(err, `cannot acquire a lease of ${agent} in store ${this.#url}`);
-    } finally {
-      client.release(broken);
-    }
+    return this.#leases.acquire(agent, max, leaseId, expiresAt, now);
   }
 
   /** Frees a lease; a lease that is not held is ignored. */
   async releaseLease(agent: string, leaseId: string): Promise<void> {
-    await this.#write(`release a lease of ${agent}`, [], false, (client) => client.query(this.#sql.deleteLease, [agent, leaseId]));
+    await this.#leases.release(agent, leaseId);
   }
 
   /** The leases of `agent` unexpired at `now`. */
   async countLeases(agent: string, now: number): Promise<number> {
-    return Number((await this.#read<{ n: string }>(`count the leases of ${agent}`, this.#sql.countLeases, [agent, now]))[0]!.n);
+    return this.#leases.count(agent, now);
   }
 
   /** Waits for the writes in flight, then ends the pool. Safe to call more than once. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#closed = true;
-      await this.#order.settled();
-      await this.#pool.end();
-    })();
+    this.#closing ??= this.#db.close();
     return this.#closing;
   }
 
   async #migrate(): Promise<void> {
-    const client = await this.#connect();
+    const client = await this.#db.connect();
     let broken: Error | undefined;
     try {
       await migratePostgres(client, this.#schema, this.#url);
-      this.#open = true;
+      this.#db.opened();
     } catch (err) {
       if (!isWardenError(err)) broken = err instanceof Error ? err : new Error(String(err));
-      throw this.#storeError(err, `cannot open store ${this.#url}`);
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  async #connect(): Promise<pg.PoolClient> {
-    try {
-      return await this.#pool.connect();
-    } catch (err) {
-      throw wardenError('STORE_ERROR', `cannot connect to store ${this.#url}: ${this.#reason(err)}`, { cause: err });
-    }
-  }
-
-  #usable(): void {
-    if (this.#closed) throw wardenError('STORE_ERROR', `store ${this.#url} is closed`);
-    if (!this.#open) throw wardenError('STORE_ERROR', `store ${this.#url} is not open; call init() first`);
-  }
-
-  /**
-   * Runs a query, first waiting for the writes made before it to the `after` keys (a task's,
-   * an escalation's). Listings wait for nothing: under load some write is always in flight.
-   */
-  async #read<R>(what: string, text: string, values: Params, after?: readonly string[]): Promise<R[]> {
-    this.#usable();
-    if (after) await this.#order.settled(after);
-    const client = await this.#connect();
-    let broken: Error | undefined;
-    try {
-      return (await client.query(text, values)).rows as R[];
-    } catch (err) {
-      // The server's refusal leaves the connection usable; anything else may have broken it.
-      if (!(err instanceof pg.DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
-      throw this.#storeError(err, `cannot ${what} in store ${this.#url}`);
+      throw this.#db.storeError(err, `cannot open store ${this.#url}`);
     } finally {
       client.release(broken);
     }
@@ -452,154 +375,16 @@ export class PostgresStore implements Store {
     const n = sqlLimit(filter.limit ?? 100);
     if (n === 0) return [];
     const where: string[] = [];
-    const params: Params = [];
+    const params: unknown[] = [];
     // An empty status list matches nothing, as `= ANY ('{}')` is false.
     if (filter.status !== undefined) where.push(`status = ANY ($${params.push([filter.status].flat())}::text[])`);
     if (filter.workflow !== undefined) where.push(`workflow = $${params.push(filter.workflow)}`);
     const text = `SELECT record FROM ${quoteIdent(this.#schema)}.${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.push(n)}`;
-    return (await this.#read<{ record: T }>(what, text, params)).map((r) => r.record);
-  }
-
-  /**
-   * Queues a write behind earlier writes to the same `keys` and runs it in one transaction.
-   * `stream` marks the transaction as one writing transitions and passes `run` its xid8.
-   */
-  #write<T>(what: string, keys: readonly string[], stream: boolean, run: (client: pg.PoolClient, xid: bigint) => Promise<T>): Promise<T> {
-    try {
-      this.#usable();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.#order.run(keys, () => this.#transaction(what, stream, run));
-  }
-
-  async #transaction<T>(what: string, stream: boolean, run: (client: pg.PoolClient, xid: bigint) => Promise<T>): Promise<T> {
-    const client = await this.#connect();
-    let broken: Error | undefined;
-    try {
-      let xid = 0n;
-      if (stream) {
-        // The marker lock before the xid, so a reader never sees this transaction's xid unmarked.
-        const results = (await client.query(this.#sql.beginStream)) as unknown as pg.QueryResult<{ xid: string }>[];
-        xid = BigInt(results[2]!.rows[0]!.xid);
-      } else await client.query('BEGIN');
-      const out = await run(client, xid);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
-      throw this.#storeError(err, `cannot ${what} in store ${this.#url}`);
-    } finally {
-      client.release(broken);
-    }
+    return (await this.#db.read<{ record: T }>(what, text, params)).map((r) => r.record);
   }
 
   /** The xid8 below which every transaction that wrote transitions has ended (see the class notes). */
   async #horizon(): Promise<string> {
-    return (await this.#read<{ horizon: string }>('read the transition stream', this.#sql.horizon, []))[0]!.horizon;
+    return (await this.#db.read<{ horizon: string }>('read the transition stream', this.#sql.horizon, []))[0]!.horizon;
   }
-
-  #reason(err: unknown): string {
-    let reason = messageOf(err);
-    // Some drivers quote the connection string back; the password never reaches a message.
-    if (this.#secret) reason = reason.split(this.#secret).join('***');
-    return reason;
-  }
-
-  #storeError(err: unknown, context: string): unknown {
-    if (isWardenError(err)) return err;
-    return wardenError('STORE_ERROR', `${context}: ${this.#reason(err)}`, { cause: err });
-  }
-}
-
-/** The engine's record carries the task's `seq`; a bare {@link TaskRecord} (or a JSON null) may not. */
-const seqOf = (task: TaskRecord): number | undefined => (typeof task.seq === 'number' ? task.seq : undefined);
-
-const dbOf = (client: Queryable): PostgresStoreDb => ({ executeSql: (text, values) => client.query(text, values) });
-
-/** `[ids, seqs, ats, bodies]` of transitions `[seq, at, body]`, for `unnest`; ids are `xid × 1024 + index`. */
-function transitionColumns(xid: bigint, rows: unknown[][]): [string[], unknown[], unknown[], unknown[]] {
-  const base = xid * BigInt(STREAM_SLOTS);
-  return [rows.map((_, i) => String(base + BigInt(i))), rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])];
-}
-
-/**
- * A step's timer changes as `[kinds to clear, kinds to set, their wake times]`, for `unnest`.
- * Changes apply in order, so of several to one kind the last wins.
- */
-function timerColumns(timers: StepCommit['timers']): [string[], string[], number[]] {
-  const last = new Map<string, number | null>();
-  for (const t of timers ?? []) last.set(t.kind, t.wakeAt);
-  const cleared: string[] = [];
-  const kinds: string[] = [];
-  const wakes: number[] = [];
-  for (const [kind, wakeAt] of last) {
-    if (wakeAt === null) {
-      cleared.push(kind);
-    } else {
-      kinds.push(kind);
-      wakes.push(wakeAt);
-    }
-  }
-  return [cleared, kinds, wakes];
-}
-
-type TimerChange = [owner: string, kind: TimerKind, wakeAt: number | null];
-
-async function applyTimers(client: Queryable, sql: Statements, timers: TimerChange[]): Promise<void> {
-  for (const [owner, kind, wakeAt] of timers) {
-    if (wakeAt === null) await client.query(sql.clearTimer, [owner, kind]);
-    else await client.query(sql.setTimer, [owner, kind, wakeAt]);
-  }
-}
-
-type EscalationRows = { records: Params[]; outbox: Params[]; timers: TimerChange[] };
-
-function escalationRows(write: EscalationWrite): EscalationRows {
-  return {
-    records: write.records.map((r) => {
-      const createdMs = Date.parse(r.createdAt);
-      return [r.id, r.fingerprint, r.workflow, r.planKey, r.status, Number.isNaN(createdMs) ? null : createdMs, JSON.stringify(r)];
-    }),
-    outbox: write.outbox.map((o) => [
-      o.id,
-      o.escalationId,
-      o.channel,
-      o.kind,
-      o.status,
-      o.attempts,
-      o.nextAttemptAt,
-      o.createdAt,
-      JSON.stringify(o),
-    ]),
-    timers: (write.timers ?? []).map((t) => [t.ownerId, t.kind, t.wakeAt]),
-  };
-}
-
-const escalationKeys = (write: EscalationWrite): string[] => [
-  ...write.records.map((r) => `e:${r.id}`),
-  ...write.outbox.flatMap((o) => [`o:${o.id}`, `e:${o.escalationId}`]),
-  ...(write.timers ?? []).map((t) => `e:${t.ownerId}`),
-];
-
-async function applyEscalation(client: Queryable, sql: Statements, rows: EscalationRows): Promise<void> {
-  for (const r of rows.records) await client.query(sql.upsertEscalation, r);
-  for (const o of rows.outbox) await client.query(sql.upsertOutbox, o);
-  await applyTimers(client, sql, rows.timers);
-}
-
-/** A LIMIT for Postgres: null for none; like the memory store, ≤ 0 means nothing. */
-function sqlLimit(limit: number): number | null {
-  if (limit === Infinity) return null;
-  return Number.isFinite(limit) && limit > 0 ? Math.ceil(limit) : 0;
-}
-
-function messageOf(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length) return err.errors.map(messageOf).join('; ');
-  if (err instanceof Error) return err.message || String((err as { code?: unknown }).code ?? err.name);
-  return String(err);
 }

@@ -1,11 +1,19 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+/**
+ * The `sqlite:` store: the embedded default.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation/types.js';
 import { wardenError } from '../errors/index.js';
 import { TERMINAL_STATUSES, type TaskStatus, type Transition, type TransitionEvent } from '../lifecycle/types.js';
-import { WARDEN_MARKER, sqliteMigrations } from './migrations/sqliteMigrations.js';
+import { openSqliteDatabase } from './openSqliteDatabase.js';
+import { SqliteGroupCommit, type SqliteStoreStats } from './SqliteGroupCommit.js';
+import { applyEscalation, applyTimers, escalationRows, parseAll, parseOne, timerChanges, transitionRow } from './sqliteRows.js';
+import { type Params, prepareSqlite, type Statements } from './sqliteStatements.js';
+import { asStoreError } from './sqliteStoreError.js';
 import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
+
+export type { SqliteStoreStats } from './SqliteGroupCommit.js';
 
 /** Options for {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -18,33 +26,6 @@ export interface SqliteStoreOptions {
   /** A batch of this many queued writes is flushed at once. @default 1000 */
   maxBatch?: number;
 }
-
-/** Counters of the group commit, for tests and the bench. */
-export interface SqliteStoreStats {
-  /** Batch transactions run. */
-  flushes: number;
-  /** Writes (`createTask`, `commit` and `writeEscalations` calls) that were applied. */
-  steps: number;
-  /** Writes that failed and were rejected. */
-  failed: number;
-  /** Batches that failed and were retried one write per transaction. */
-  fallbacks: number;
-  /** Writes queued and not yet flushed. */
-  pending: number;
-}
-
-/** A queued write. `run` holds rows serialised at call time, so the caller may then mutate its objects. */
-interface Write {
-  what: string;
-  run: (st: Statements) => unknown;
-  resolve: (result: never) => void;
-  reject: (err: unknown) => void;
-}
-
-type Statements = ReturnType<typeof prepare>;
-type Params = (string | number | bigint | null)[];
-
-const SQLITE_NOTADB = 26;
 
 /**
  * The `sqlite:` store: one SQLite file through `node:sqlite`, in WAL mode.
@@ -67,16 +48,11 @@ const SQLITE_NOTADB = 26;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly #file: string;
-  readonly #groupCommitMs: number;
-  readonly #maxBatch: number;
+  readonly #commits: SqliteGroupCommit;
   #db: DatabaseSync | undefined;
   #st: Statements | undefined;
   #dynamic = new Map<string, StatementSync>();
-  #queue: Write[] = [];
-  /** Cancels the scheduled flush, while one is scheduled. */
-  #cancelFlush: (() => void) | undefined;
   #closed = false;
-  #stats = { flushes: 0, steps: 0, failed: 0, fallbacks: 0 };
 
   constructor(file: string, opts: SqliteStoreOptions = {}) {
     const { groupCommitMs = 2, maxBatch = 1000 } = opts;
@@ -85,8 +61,7 @@ export class SqliteStore implements Store {
     if (!(Number.isInteger(maxBatch) && maxBatch >= 1))
       throw wardenError('CONFIG_INVALID', `maxBatch must be an integer ≥ 1, got ${maxBatch}`);
     this.#file = file;
-    this.#groupCommitMs = groupCommitMs;
-    this.#maxBatch = maxBatch;
+    this.#commits = new SqliteGroupCommit(groupCommitMs, maxBatch);
   }
 
   /** `sqlite:PATH`, as the store is named in messages. */
@@ -97,21 +72,14 @@ export class SqliteStore implements Store {
   async init(): Promise<void> {
     if (this.#db) return;
     if (this.#closed) throw wardenError('STORE_ERROR', `store ${this.url} is closed`);
-    const db = this.#open();
+    const db = openSqliteDatabase(this.#file, this.url);
     try {
-      // Before anything writes: a stranger's database or a newer schema is left untouched.
-      db.exec('PRAGMA busy_timeout = 5000');
-      this.#check(db);
-      const { journal_mode: mode } = db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string };
-      if (mode !== 'wal' && this.#file !== ':memory:')
-        throw wardenError('STORE_ERROR', `cannot open store ${this.url}: WAL mode is unavailable (journal mode stays ${mode})`);
-      db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON');
-      this.#migrate(db);
-      this.#st = prepare(db);
+      this.#st = prepareSqlite(db);
     } catch (err) {
       db.close();
       throw err;
     }
+    this.#commits.attach(db, this.#st);
     this.#db = db;
   }
 
@@ -267,7 +235,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#db) return;
-    this.#flush();
+    this.#commits.flush();
     this.#dynamic.clear();
     this.#st = undefined;
     this.#db.close();
@@ -276,80 +244,7 @@ export class SqliteStore implements Store {
 
   /** Group-commit counters, for tests and the bench. */
   stats(): SqliteStoreStats {
-    return { ...this.#stats, pending: this.#queue.length };
-  }
-
-  #open(): DatabaseSync {
-    const fail = (reason: string, cause?: unknown) => wardenError('STORE_ERROR', `cannot open store ${this.url}: ${reason}`, { cause });
-    if (this.#file !== ':memory:') {
-      // SQLite says only "unable to open database file"; name the usual causes instead.
-      if (existsSync(this.#file) && statSync(this.#file).isDirectory()) throw fail('the path is a directory');
-      const dir = dirname(this.#file);
-      if (!existsSync(dir)) throw fail(`the directory ${dir} does not exist`);
-    }
-    try {
-      return new DatabaseSync(this.#file);
-    } catch (err) {
-      throw fail(messageOf(err), err);
-    }
-  }
-
-  /** Refuses files that are not SQLite, SQLite databases that are not Warden's, and newer schemas. */
-  #check(db: DatabaseSync): void {
-    let tables: string[];
-    try {
-      tables = (
-        db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).all() as {
-          name: string;
-        }[]
-      ).map((r) => r.name);
-    } catch (err) {
-      if ((err as { errcode?: unknown }).errcode === SQLITE_NOTADB) {
-        throw wardenError('STORE_ERROR', `store ${this.url} is not a Warden SQLite database (${messageOf(err)})`, { cause: err });
-      }
-      throw wardenError('STORE_ERROR', `cannot open store ${this.url}: ${messageOf(err)}`, { cause: err });
-    }
-    const version = userVersion(db);
-    if (tables.length === 0) {
-      if (version === 0) return; // a new (or empty) file: the migrations create everything
-      throw wardenError(
-        'STORE_ERROR',
-        `store ${this.url} is not a Warden SQLite database (it has schema version ${version} but no tables)`,
-      );
-    }
-    const marker = tables.includes('meta')
-      ? (db.prepare('SELECT value FROM meta WHERE key = ?').get(WARDEN_MARKER.key) as { value: unknown } | undefined)
-      : undefined;
-    if (marker?.value !== WARDEN_MARKER.value) {
-      throw wardenError('STORE_ERROR', `store ${this.url} is not a Warden SQLite database (it has tables but no Warden marker)`);
-    }
-    if (version > sqliteMigrations.length) {
-      throw wardenError(
-        'STORE_ERROR',
-        `store ${this.url} has schema version ${version}, newer than this Warden (${sqliteMigrations.length}); upgrade Warden`,
-      );
-    }
-  }
-
-  #migrate(db: DatabaseSync): void {
-    for (let v = userVersion(db); v < sqliteMigrations.length; v++) {
-      try {
-        db.exec('BEGIN IMMEDIATE');
-        // Another process may have migrated while this one waited for the lock.
-        const current = userVersion(db);
-        if (current > v) {
-          db.exec('COMMIT');
-          v = current - 1;
-          continue;
-        }
-        db.exec(sqliteMigrations[v]!);
-        db.exec(`PRAGMA user_version = ${v + 1}`);
-        db.exec('COMMIT');
-      } catch (err) {
-        if (db.isTransaction) db.exec('ROLLBACK');
-        throw wardenError('STORE_ERROR', `cannot migrate store ${this.url} to schema version ${v + 1}: ${messageOf(err)}`, { cause: err });
-      }
-    }
+    return this.#commits.stats();
   }
 
   #usable(): void {
@@ -360,7 +255,7 @@ export class SqliteStore implements Store {
   /** Runs a read (or a breaker write) after flushing the queue, so it sees every write queued before it. */
   #read<T>(what: string, run: (st: Statements, db: DatabaseSync) => T): T {
     this.#usable();
-    if (this.#queue.length) this.#flush();
+    if (this.#commits.pending) this.#commits.flush();
     try {
       return run(this.#st!, this.#db!);
     } catch (err) {
@@ -382,191 +277,15 @@ export class SqliteStore implements Store {
 
   /** Queues a write. `serialise` runs now and returns what the flush will run. */
   #write<T>(what: string, serialise: () => (st: Statements) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      try {
-        this.#usable();
-        this.#queue.push({ what, run: serialise(), resolve: resolve as (result: never) => void, reject });
-      } catch (err) {
-        reject(asStoreError(err, `cannot ${what}`));
-        return;
-      }
-      if (this.#queue.length >= this.#maxBatch) this.#flush();
-      else if (!this.#cancelFlush) this.#scheduleFlush();
-    });
-  }
-
-  #scheduleFlush(): void {
-    const flush = () => this.#flush();
-    if (this.#groupCommitMs > 0) {
-      const t = setTimeout(flush, this.#groupCommitMs);
-      this.#cancelFlush = () => clearTimeout(t);
-    } else {
-      const t = setImmediate(flush);
-      this.#cancelFlush = () => clearImmediate(t);
-    }
-  }
-
-  /** Applies every queued write: one transaction, or one each when a write in the batch fails. */
-  #flush(): void {
-    this.#cancelFlush?.();
-    this.#cancelFlush = undefined;
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
-    const db = this.#db!;
-    const st = this.#st!;
-    this.#stats.flushes++;
-    const results: unknown[] = [];
+    let run: (st: Statements) => T;
     try {
-      db.exec('BEGIN IMMEDIATE');
+      this.#usable();
+      run = serialise();
     } catch (err) {
-      // The database itself is unavailable (locked past busy_timeout, full, gone): every write fails.
-      return this.#rejectAll(batch, err);
+      return Promise.reject(asStoreError(err, `cannot ${what}`));
     }
-    try {
-      for (const w of batch) results.push(w.run(st));
-    } catch {
-      // One write is bad: find it by giving each its own transaction.
-      db.exec('ROLLBACK');
-      if (batch.length > 1) this.#stats.fallbacks++;
-      for (const w of batch) this.#applyAlone(db, st, w);
-      return;
-    }
-    try {
-      db.exec('COMMIT');
-    } catch (err) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      return this.#rejectAll(batch, err);
-    }
-    this.#stats.steps += batch.length;
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i] as never);
+    return this.#commits.push(what, run);
   }
-
-  #rejectAll(batch: Write[], err: unknown): void {
-    this.#stats.failed += batch.length;
-    for (const w of batch) w.reject(asStoreError(err, `cannot ${w.what}`));
-  }
-
-  #applyAlone(db: DatabaseSync, st: Statements, w: Write): void {
-    let result: unknown;
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      result = w.run(st);
-      db.exec('COMMIT');
-    } catch (err) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      this.#stats.failed++;
-      w.reject(asStoreError(err, `cannot ${w.what}`));
-      return;
-    }
-    this.#stats.steps++;
-    w.resolve(result as never);
-  }
-}
-
-function prepare(db: DatabaseSync) {
-  return {
-    taskById: db.prepare('SELECT record FROM tasks WHERE id = ?'),
-    taskByKey: db.prepare('SELECT record FROM tasks WHERE idempotency_key = ?'),
-    insertTask: db.prepare(
-      `INSERT INTO tasks (id, workflow, status, state, created_at, updated_at, idempotency_key, input_hash, seq, record)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    // Only what a step may change: an index is rewritten whenever its column is SET, changed or not.
-    updateTask: db.prepare(
-      'UPDATE tasks SET status = ?, state = ?, updated_at = ?, seq = coalesce(?, seq), record = ? WHERE id = ? RETURNING pos',
-    ),
-    insertTransition: db.prepare('INSERT INTO transitions (task_pos, seq, at, body) VALUES (?, ?, ?, ?)'),
-    upsertAttempt: db.prepare(
-      `INSERT INTO attempts (task_pos, agent, attempt, started_at, body) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (task_pos, agent, attempt, started_at) DO UPDATE SET body = excluded.body`,
-    ),
-    setTimer: db.prepare(
-      `INSERT INTO timers (owner_id, kind, wake_at) VALUES (?, ?, ?)
-       ON CONFLICT (owner_id, kind) DO UPDATE SET wake_at = excluded.wake_at`,
-    ),
-    clearTimer: db.prepare('DELETE FROM timers WHERE owner_id = ? AND kind = ?'),
-    transitionsOf: db.prepare('SELECT body FROM transitions WHERE task_pos = (SELECT pos FROM tasks WHERE id = ?) ORDER BY seq'),
-    transitionsSince: db.prepare(
-      `SELECT tr.id, t.id AS task_id, t.workflow, tr.body FROM transitions tr JOIN tasks t ON t.pos = tr.task_pos
-       WHERE tr.id > ? ORDER BY tr.id LIMIT ?`,
-    ),
-    // The distinct statuses in one index seek each rather than a scan (SQLite's "loose index scan").
-    statuses: db.prepare(
-      `WITH RECURSIVE s (status) AS (
-         SELECT min(status) FROM tasks
-         UNION ALL SELECT (SELECT min(status) FROM tasks WHERE status > s.status) FROM s WHERE s.status IS NOT NULL)
-       SELECT status FROM s WHERE status IS NOT NULL`,
-    ),
-    nextTimer: db.prepare('SELECT min(wake_at) AS at FROM timers'),
-    dueTimers: db.prepare('SELECT owner_id, kind, wake_at FROM timers WHERE wake_at <= ? ORDER BY wake_at, owner_id, kind LIMIT ?'),
-    upsertEscalation: db.prepare(
-      `INSERT INTO escalations (id, fingerprint, workflow, plan_key, status, created_ms, updated_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, workflow = excluded.workflow, plan_key = excluded.plan_key,
-         status = excluded.status, created_ms = excluded.created_ms, updated_at = excluded.updated_at, record = excluded.record`,
-    ),
-    escalationById: db.prepare('SELECT record FROM escalations WHERE id = ?'),
-    openEscalation: db.prepare(
-      `SELECT record FROM escalations WHERE fingerprint = ? AND status <> 'resolved' AND created_ms >= ? ORDER BY pos DESC LIMIT 1`,
-    ),
-    unresolved: db.prepare(`SELECT record FROM escalations WHERE workflow = ? AND plan_key = ? AND status <> 'resolved' ORDER BY pos`),
-    upsertOutbox: db.prepare(
-      `INSERT INTO outbox (id, escalation_id, status, next_attempt_at, created_at, body) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET escalation_id = excluded.escalation_id, status = excluded.status,
-         next_attempt_at = excluded.next_attempt_at, created_at = excluded.created_at, body = excluded.body`,
-    ),
-    // `status = 'pending'` matches the partial index outbox_due.
-    dueOutbox: db.prepare(
-      `SELECT body FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at, pos LIMIT ?`,
-    ),
-    nextOutbox: db.prepare(`SELECT min(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`),
-    outboxOf: db.prepare('SELECT body FROM outbox WHERE escalation_id = ? ORDER BY pos'),
-    saveBreaker: db.prepare(
-      `INSERT INTO breakers (agent, snapshot, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (agent) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
-    ),
-    loadBreakers: db.prepare('SELECT agent, snapshot, updated_at FROM breakers ORDER BY rowid'),
-  };
-}
-
-const transitionRow = (t: Transition): Params => [t.seq, t.at, JSON.stringify(t)];
-
-const timerChanges = (ownerId: string, timers: StepCommit['timers']): [string, TimerKind, number | null][] =>
-  (timers ?? []).map((t) => [ownerId, t.kind, t.wakeAt]);
-
-function applyTimers(st: Statements, timers: [string, TimerKind, number | null][]): void {
-  for (const [owner, kind, wakeAt] of timers) {
-    if (wakeAt === null) st.clearTimer.run(owner, kind);
-    else st.setTimer.run(owner, kind, wakeAt);
-  }
-}
-
-type EscalationRows = { records: Params[]; outbox: Params[]; timers: [string, TimerKind, number | null][] };
-
-function escalationRows(write: EscalationWrite): EscalationRows {
-  return {
-    records: write.records.map((r) => {
-      const createdMs = Date.parse(r.createdAt);
-      return [
-        r.id,
-        r.fingerprint,
-        r.workflow,
-        r.planKey,
-        r.status,
-        Number.isNaN(createdMs) ? null : createdMs,
-        r.updatedAt,
-        JSON.stringify(r),
-      ];
-    }),
-    outbox: write.outbox.map((o) => [o.id, o.escalationId, o.status, o.nextAttemptAt, o.createdAt, JSON.stringify(o)]),
-    timers: (write.timers ?? []).map((t) => [t.ownerId, t.kind, t.wakeAt]),
-  };
-}
-
-function applyEscalation(st: Statements, rows: EscalationRows): void {
-  for (const r of rows.records) st.upsertEscalation.run(...r);
-  for (const o of rows.outbox) st.upsertOutbox.run(...o);
-  applyTimers(st, rows.timers);
 }
 
 /** Adds `column IN (…)`; an empty list matches nothing. */
@@ -576,22 +295,8 @@ function inList(where: string[], params: Params, column: string, values: readonl
   params.push(...values);
 }
 
-const parseOne = <T>(row: unknown, column: string): T | undefined =>
-  row === undefined ? undefined : (JSON.parse((row as Record<string, string>)[column]!) as T);
-
-const parseAll = <T>(rows: unknown[], column: string): T[] => rows.map((r) => JSON.parse((r as Record<string, string>)[column]!) as T);
-
-const userVersion = (db: DatabaseSync): number => (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-
 /** A LIMIT as SQLite wants it: a whole number, -1 for none; like the memory store, ≤ 0 means nothing. */
 function sqlLimit(limit: number): number {
   if (limit === Infinity) return -1;
   return Number.isFinite(limit) && limit > 0 ? Math.ceil(limit) : 0;
-}
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-function asStoreError(err: unknown, context: string) {
-  if (err && typeof err === 'object' && (err as { code?: unknown }).code === 'STORE_ERROR') return err;
-  return wardenError('STORE_ERROR', `${context}: ${messageOf(err)}`, { cause: err });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentRequest, defaultProtocolBody, failure, never, testContext } from '../../../test/fixtures/agents/helpers.js';
-import type { CommandAdapterConfig } from '../adapterTypes.js';
+import type { CommandAdapterConfig } from '../../config/adapterSchema.js';
 import { commandAdapter } from './command.js';
 
 const node = process.execPath;

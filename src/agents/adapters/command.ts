@@ -5,7 +5,7 @@ import { isErrorCode, wardenError } from '../../errors/index.js';
 import type { WardenError } from '../../errors/index.js';
 import { abortError } from '../abortError.js';
 import type { AdapterContext, AgentAdapter, AgentRequest } from '../AgentAdapter.js';
-import type { CommandAdapterConfig } from '../adapterTypes.js';
+import type { CommandAdapterConfig } from '../../config/adapterSchema.js';
 import { forAgent } from '../forAgent.js';
 import { snippet } from './postJson.js';
 import { outputOf, protocolBody } from './protocol.js';

@@ -1,5 +1,5 @@
 import type { AdapterContext, AgentAdapter, AgentRequest } from '../AgentAdapter.js';
-import type { HttpAdapterConfig } from '../adapterTypes.js';
+import type { HttpAdapterConfig } from '../../config/adapterSchema.js';
 import { buildHeaders, postJson, secretHeaders } from './postJson.js';
 import { outputOf, protocolBody, protocolHeaders } from './protocol.js';
 

@@ -4,7 +4,7 @@ import { wardenError } from '../../errors/index.js';
 import { raceAbort } from '../../policies/raceAbort.js';
 import { abortError } from '../abortError.js';
 import type { AdapterContext, AgentAdapter, AgentRequest } from '../AgentAdapter.js';
-import type { ModuleAdapterConfig } from '../adapterTypes.js';
+import type { ModuleAdapterConfig } from '../../config/adapterSchema.js';
 import { forAgent } from '../forAgent.js';
 
 /**

@@ -1,6 +1,6 @@
 import { wardenError } from '../../errors/index.js';
 import type { AdapterContext, AgentAdapter, AgentRequest } from '../AgentAdapter.js';
-import type { OpenAIAdapterConfig } from '../adapterTypes.js';
+import type { OpenAIAdapterConfig } from '../../config/adapterSchema.js';
 import { forAgent } from '../forAgent.js';
 import { buildHeaders, postJson, snippet } from './postJson.js';
 import { protocolHeaders } from './protocol.js';

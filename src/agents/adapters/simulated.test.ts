@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../clock/index.js';
 import { isWardenError } from '../../errors/index.js';
 import { agentRequest, never, testContext } from '../../../test/fixtures/agents/helpers.js';
-import type { SimulatedAdapterConfig } from '../adapterTypes.js';
+import type { SimulatedAdapterConfig } from '../../config/adapterSchema.js';
 import { simulatedAdapter } from './simulated.js';
 
 function setup(config: Partial<SimulatedAdapterConfig>, random = () => 0.5) {
   const clock = new SimulatedClock(0);
   const adapter = simulatedAdapter(
     'sim',
-    { type: 'simulated', latencyMs: 100, failureRate: 0, failStatus: 503, permanentFailureRate: 0, ...config },
+    { type: 'simulated', latencyMs: [100, 100], failureRate: 0, failStatus: 503, permanentFailureRate: 0, ...config },
     testContext({ clock, random }),
   );
   return { clock, adapter };

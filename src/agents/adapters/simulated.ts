@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock/index.js';
 import { abortError } from '../abortError.js';
 import type { AdapterContext, AgentAdapter, AgentRequest } from '../AgentAdapter.js';
-import type { SimulatedAdapterConfig } from '../adapterTypes.js';
+import type { SimulatedAdapterConfig } from '../../config/adapterSchema.js';
 import { forAgent } from '../forAgent.js';
 
 // Shared by every call: the classifier only reads them, and benchmarks make 100k calls.
@@ -24,7 +24,8 @@ const PERMANENT_STATUS = 422;
  * simulatedAdapter('demo', { type: 'simulated', latencyMs: [20, 200], failureRate: 0.1, failStatus: 503, permanentFailureRate: 0 }, ctx);
  */
 export function simulatedAdapter(agentId: string, config: SimulatedAdapterConfig, ctx: AdapterContext): AgentAdapter {
-  const [minMs, maxMs] = typeof config.latencyMs === 'number' ? [config.latencyMs, config.latencyMs] : config.latencyMs;
+  // The config's schema parses a fixed latency to [ms, ms], so there is always a range.
+  const [minMs, maxMs] = config.latencyMs;
   const spanMs = Math.max(0, maxMs - minMs);
   const { failureRate, permanentFailureRate, failStatus } = config;
   const { clock, random, classifier } = ctx;
