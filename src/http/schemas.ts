@@ -50,6 +50,14 @@ export const skipSchema = z.object({
 // ---- answers ----
 
 /** A task (CONTRACT.md section 4). */
+/** One step of a run. */
+export const runStepSchema = z.object({
+  status: z.string().describe('pending, ready, running, completed, degraded, failed, skipped or cancelled'),
+  taskIds: z.array(z.string()).describe("The step's tasks (one per item under forEach)"),
+  output: z.unknown().optional(),
+  error: errorSchema.optional(),
+});
+
 export const taskSchema = z.object({
   id: z.string(),
   workflow: z.string(),
@@ -65,6 +73,11 @@ export const taskSchema = z.object({
   plan: z.array(z.string()).describe('The agents the task may use, in order: the primary and its fallback chain'),
   deadlineAt: isoTime,
   idempotencyKey: z.string().optional(),
+  kind: z.literal('run').optional().describe('`run` for a multi-step workflow; absent for a single-step task'),
+  parentId: z.string().optional().describe('The run this task is a step of'),
+  step: z.string().optional().describe('The step of the run this task runs'),
+  index: z.number().int().optional().describe("The item index of a forEach step's task"),
+  steps: z.record(z.string(), runStepSchema).optional().describe("A run's steps by id"),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

@@ -336,9 +336,9 @@ describe('submitting', () => {
     const { id } = await engine.submit('review', { script: { a: ['transient', 'ok'] } });
     await settle([engine]);
     expect((await engine.get(id))!.status).toBe('waiting');
-    const result = engine.result(id);
+    const rejected = expect(engine.result(id)).rejects.toMatchObject({ code: 'ENGINE_STOPPING' });
     await engine.stop({ drainTimeoutMs: 0 });
-    await expect(result).rejects.toMatchObject({ code: 'ENGINE_STOPPING' });
+    await rejected;
     await expect(engine.result(id)).rejects.toMatchObject({ code: 'ENGINE_STOPPING' });
   });
 });

@@ -195,10 +195,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   async result(id: string): Promise<Task> {
     if (this.#stopped) throw wardenError('ENGINE_STOPPING', `the engine is stopped; task ${id} resumes on the next start`);
     const done = this.#live.waitFor(id);
+    // The engine may stop while the read below waits: the rejection is the caller's, once returned.
+    done.catch(() => {});
     const current = await this.get(id);
     if (!current) {
       this.#live.forgetWaiters(id);
-      done.catch(() => {});
       throw wardenError('TASK_NOT_FOUND', `no task ${id}`);
     }
     if (TERMINAL_STATUSES.has(current.status)) {

@@ -36,8 +36,26 @@ export interface Task {
   plan: string[];
   deadlineAt: string;
   idempotencyKey?: string;
+  /** `run` for a multi-step workflow; absent for a single-step task. */
+  kind?: 'run';
+  /** The run this task is a step of. */
+  parentId?: string;
+  /** The step of `parentId` this task runs. */
+  step?: string;
+  /** The item index of a `forEach` step's task. */
+  index?: number;
+  /** A run's steps: their status, tasks, output and error. */
+  steps?: Record<string, RunStepView>;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One step of a run, as the API shows it. */
+export interface RunStepView {
+  status: string;
+  taskIds: string[];
+  output?: unknown;
+  error?: ErrorInfo;
 }
 
 /** One recorded state change of a task. */

@@ -50,7 +50,9 @@ export class MemoryStore implements Store {
     this.#tasks.set(task.id, toRow(task));
     this.#applyTimers(task.id, step.timers);
     if (step.escalation) this.#writeEscalations(step.escalation);
-    return this.#append(task, step.transitions);
+    const ids = this.#append(task, step.transitions);
+    for (const c of step.create ?? []) if (!this.#tasks.has(c.task.id)) await this.createTask(c.task, c.first, c.timers);
+    return ids;
   }
 
   async writeEscalations(write: EscalationWrite): Promise<void> {
@@ -125,7 +127,10 @@ export class MemoryStore implements Store {
       const t = this.#tasks.get(this.#order[i]!)!;
       if (statuses && !statuses.has(t.status)) continue;
       if (filter.workflow !== undefined && t.workflow !== filter.workflow) continue;
-      out.push(parseRow(t));
+      if (filter.topLevel && this.#order[i]!.includes('.')) continue;
+      const rec = parseRow(t);
+      if (filter.parent !== undefined && rec.parentId !== filter.parent) continue;
+      out.push(rec);
     }
     return out;
   }

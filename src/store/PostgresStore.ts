@@ -13,7 +13,18 @@ import { applyEscalation, dbOf, escalationKeys, escalationRows, seqOf, sqlLimit,
 import { STREAM_SLOTS, statements, type Statements } from './postgresStatements.js';
 import type { PostgresStoreHooks } from './PostgresStoreHooks.js';
 import { parsePostgresUrl } from './postgresUrl.js';
-import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
+import {
+  type BreakerRecord,
+  childIdRange,
+  type EscalationFilter,
+  type NewTask,
+  type StepCommit,
+  type Store,
+  type TaskFilter,
+  type TaskRecord,
+  type TimerKind,
+  type TimerRow,
+} from './Store.js';
 
 export type { PostgresStoreDb, PostgresStoreHooks } from './PostgresStoreHooks.js';
 
@@ -135,10 +146,25 @@ export class PostgresStore implements Store {
   }
 
   createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']): Promise<{ task: TaskRecord; created: boolean }> {
-    const sql = this.#sql;
-    // Serialised now: the caller may change its objects while the write waits its turn.
-    const record = JSON.stringify(task);
+    const insert = this.#newTask({ task, first, ...(timers ? { timers } : {}) });
     const key = task.idempotencyKey ?? null;
+    return this.#db.write(`create task ${task.id}`, [`t:${task.id}`], true, async (client, xid) => {
+      if (!(await insert(client, xid))) {
+        const existing = await client.query<{ record: TaskRecord }>(this.#sql.taskByKey, [key]);
+        return { task: existing.rows[0]!.record, created: false };
+      }
+      return { task: JSON.parse(insert.record) as TaskRecord, created: true };
+    });
+  }
+
+  /**
+   * The insert of a new task with its first transition and timers, serialised now (the caller
+   * may change its objects while the write waits its turn). Resolves false when its idempotency
+   * key is taken; runs the createTask hook in the same transaction.
+   */
+  #newTask(n: NewTask): ((client: pg.PoolClient, xid: bigint, slot?: number) => Promise<boolean>) & { record: string } {
+    const { task, first } = n;
+    const record = JSON.stringify(task);
     const row = [
       task.id,
       task.workflow,
@@ -146,31 +172,36 @@ export class PostgresStore implements Store {
       task.state,
       task.createdAt,
       task.updatedAt,
-      key,
+      task.idempotencyKey ?? null,
       task.inputHash,
       seqOf(task) ?? first.seq,
       record,
     ];
     const firstRow = [first.seq, first.at, JSON.stringify(first)];
-    const timerRows = timerColumns(timers);
-    const hookTimers = timers?.map((t) => ({ ...t }));
-    return this.#db.write(`create task ${task.id}`, [`t:${task.id}`], true, async (client, xid) => {
-      const { rows } = await client.query<{ n: number }>(sql.createTask, [...row, ...transitionColumns(xid, [firstRow]), ...timerRows]);
-      if (rows[0]!.n === 0) {
-        const existing = await client.query<{ record: TaskRecord }>(sql.taskByKey, [key]);
-        return { task: existing.rows[0]!.record, created: false };
-      }
+    const timerRows = timerColumns(n.timers);
+    const hookTimers = n.timers?.map((t) => ({ ...t }));
+    // `slot`: the stream slot of the first transition, after those the same transaction wrote before.
+    const insert = async (client: pg.PoolClient, xid: bigint, slot = 0) => {
+      const { rows } = await client.query<{ n: number }>(this.#sql.createTask, [
+        ...row,
+        ...transitionColumns(xid, [firstRow], slot),
+        ...timerRows,
+      ]);
+      if (rows[0]!.n === 0) return false;
       await this.hooks?.createTask?.(dbOf(client), JSON.parse(record) as TaskRecord, hookTimers);
-      return { task: JSON.parse(record) as TaskRecord, created: true };
-    });
+      return true;
+    };
+    return Object.assign(insert, { record });
   }
 
   commit(step: StepCommit): Promise<number[]> {
     const sql = this.#sql;
     const { task, transitions } = step;
     const what = `commit a step of task ${task.id}`;
-    if (transitions.length > STREAM_SLOTS)
-      return Promise.reject(wardenError('STORE_ERROR', `cannot ${what}: a step may write at most ${STREAM_SLOTS} transitions`));
+    if (transitions.length + (step.create?.length ?? 0) > STREAM_SLOTS)
+      return Promise.reject(
+        wardenError('STORE_ERROR', `cannot ${what}: a step may write at most ${STREAM_SLOTS} transitions and new tasks`),
+      );
     const seq = seqOf(task);
     const newSeq = seq ?? transitions.at(-1)?.seq ?? null;
     const expected = seq !== undefined ? seq - transitions.length : transitions.length ? transitions[0]!.seq - 1 : null;
@@ -182,7 +213,8 @@ export class PostgresStore implements Store {
     const escalation = step.escalation ? escalationRows(step.escalation) : undefined;
     // The hooks get a copy as of this call; made only when there are hooks to see it.
     const hookStep = this.hooks ? (JSON.parse(JSON.stringify(step)) as StepCommit) : undefined;
-    const keys = [`t:${task.id}`, ...(step.escalation ? escalationKeys(step.escalation) : [])];
+    const created = (step.create ?? []).map((c) => ({ id: c.task.id, insert: this.#newTask(c) }));
+    const keys = [`t:${task.id}`, ...created.map((c) => `t:${c.id}`), ...(step.escalation ? escalationKeys(step.escalation) : [])];
     return this.#db.write(what, keys, transitions.length > 0, async (client, xid) => {
       const columns = transitionColumns(xid, transitionRows);
       const { rows } = await client.query<{ n: number }>(sql.commitStep, [...row, ...columns, ...timerRows, ...attemptRow]);
@@ -194,6 +226,10 @@ export class PostgresStore implements Store {
         });
       }
       if (escalation) await applyEscalation(client, sql, escalation);
+      for (const [i, c] of created.entries()) {
+        const exists = await client.query(sql.taskSeq, [c.id]);
+        if (exists.rowCount === 0) await c.insert(client, xid, transitions.length + i);
+      }
       const hooks = this.hooks;
       if (hooks && hookStep) {
         await hooks.commit?.(dbOf(client), hookStep);
@@ -217,7 +253,9 @@ export class PostgresStore implements Store {
   }
 
   async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
-    return this.#list<TaskRecord>('list tasks', 'tasks', 'created_at DESC, pos DESC', filter);
+    const tasks = await this.#list<TaskRecord>('list tasks', 'tasks', 'created_at DESC, pos DESC', filter);
+    if (filter.parent === undefined) return tasks;
+    return tasks.filter((t) => t.parentId === filter.parent).slice(0, filter.limit ?? 100);
   }
 
   async transitions(taskId: string): Promise<Transition[]> {
@@ -370,15 +408,21 @@ export class PostgresStore implements Store {
     what: string,
     table: string,
     order: string,
-    filter: { status?: string | readonly string[]; workflow?: string; limit?: number },
+    filter: { status?: string | readonly string[]; workflow?: string; limit?: number; parent?: string; topLevel?: boolean },
   ): Promise<T[]> {
-    const n = sqlLimit(filter.limit ?? 100);
+    const n = filter.parent !== undefined ? Number.MAX_SAFE_INTEGER : sqlLimit(filter.limit ?? 100);
     if (n === 0) return [];
     const where: string[] = [];
     const params: unknown[] = [];
     // An empty status list matches nothing, as `= ANY ('{}')` is false.
     if (filter.status !== undefined) where.push(`status = ANY ($${params.push([filter.status].flat())}::text[])`);
     if (filter.workflow !== undefined) where.push(`workflow = $${params.push(filter.workflow)}`);
+    if (filter.parent !== undefined) {
+      // The primary key serves the range; a nested run's own steps share the prefix.
+      const [from, to] = childIdRange(filter.parent);
+      where.push(`id > $${params.push(from)} AND id < $${params.push(to)}`);
+    }
+    if (filter.topLevel) where.push(`strpos(id, '.') = 0`);
     const text = `SELECT record FROM ${quoteIdent(this.#schema)}.${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.push(n)}`;
     return (await this.#db.read<{ record: T }>(what, text, params)).map((r) => r.record);
   }

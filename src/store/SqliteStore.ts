@@ -8,10 +8,29 @@ import { wardenError } from '../errors/index.js';
 import { TERMINAL_STATUSES, type TaskStatus, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
 import { SqliteGroupCommit, type SqliteStoreStats } from './SqliteGroupCommit.js';
-import { applyEscalation, applyTimers, escalationRows, parseAll, parseOne, timerChanges, transitionRow } from './sqliteRows.js';
+import {
+  applyEscalation,
+  applyTimers,
+  escalationRows,
+  newTaskRows,
+  parseAll,
+  parseOne,
+  timerChanges,
+  transitionRow,
+} from './sqliteRows.js';
 import { type Params, prepareSqlite, type Statements } from './sqliteStatements.js';
 import { asStoreError } from './sqliteStoreError.js';
-import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
+import {
+  type BreakerRecord,
+  childIdRange,
+  type EscalationFilter,
+  type StepCommit,
+  type Store,
+  type TaskFilter,
+  type TaskRecord,
+  type TimerKind,
+  type TimerRow,
+} from './Store.js';
 
 export type { SqliteStoreStats } from './SqliteGroupCommit.js';
 
@@ -86,19 +105,14 @@ export class SqliteStore implements Store {
   createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#write(`create task ${task.id}`, () => {
       const key = task.idempotencyKey ?? null;
-      const record = JSON.stringify(task);
-      const row = [task.id, task.workflow, task.status, task.state, task.createdAt, task.updatedAt, key, task.inputHash, first.seq, record];
-      const firstRow = transitionRow(first);
-      const timerRows = timerChanges(task.id, timers);
+      const insert = newTaskRows({ task, first, ...(timers ? { timers } : {}) });
       return (st) => {
         if (key !== null) {
           const existing = st.taskByKey.get(key) as { record: string } | undefined;
           if (existing) return { task: JSON.parse(existing.record) as TaskRecord, created: false };
         }
-        const pos = st.insertTask.run(...row).lastInsertRowid;
-        st.insertTransition.run(pos, ...firstRow);
-        applyTimers(st, timerRows);
-        return { task: JSON.parse(record) as TaskRecord, created: true };
+        insert(st);
+        return { task: JSON.parse(insert.record) as TaskRecord, created: true };
       };
     });
   }
@@ -113,6 +127,7 @@ export class SqliteStore implements Store {
       const attemptRow = attempt ? [attempt.agent, attempt.attempt, attempt.startedAt, JSON.stringify(attempt)] : undefined;
       const timerRows = timerChanges(task.id, step.timers);
       const escalation = step.escalation ? escalationRows(step.escalation) : undefined;
+      const created = (step.create ?? []).map(newTaskRows);
       return (st) => {
         const updated = st.updateTask.get(...row) as { pos: number } | undefined;
         if (!updated) throw new Error('no such task');
@@ -120,6 +135,7 @@ export class SqliteStore implements Store {
         if (attemptRow) st.upsertAttempt.run(updated.pos, ...attemptRow);
         applyTimers(st, timerRows);
         if (escalation) applyEscalation(st, escalation);
+        for (const insert of created) if (st.taskById.get(insert.id) === undefined) insert(st);
         return ids;
       };
     });
@@ -143,6 +159,17 @@ export class SqliteStore implements Store {
     if (filter.workflow !== undefined) {
       where.push('workflow = ?');
       params.push(filter.workflow);
+    }
+    if (filter.parent !== undefined) {
+      // The unique index on id serves the range; a nested run's own steps share the prefix.
+      where.push('id > ? AND id < ?');
+      params.push(...childIdRange(filter.parent));
+    }
+    if (filter.topLevel) where.push("instr(id, '.') = 0");
+    if (filter.parent !== undefined) {
+      const parent = filter.parent;
+      const all = this.#list<TaskRecord>('list tasks', 'record', 'tasks', where, params, 'created_at DESC, pos DESC', Infinity);
+      return all.filter((t) => t.parentId === parent).slice(0, filter.limit ?? 100);
     }
     return this.#list('list tasks', 'record', 'tasks', where, params, 'created_at DESC, pos DESC', filter.limit ?? 100);
   }

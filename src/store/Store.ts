@@ -33,6 +33,13 @@ export interface TimerRow {
   wakeAt: number;
 }
 
+/** A task created by a step, with its first transition and timers (a run's step tasks). */
+export interface NewTask {
+  task: TaskRecord;
+  first: Transition;
+  timers?: readonly { kind: TimerKind; wakeAt: number | null }[];
+}
+
 /** What one lifecycle step writes. */
 export interface StepCommit {
   task: TaskRecord;
@@ -43,6 +50,11 @@ export interface StepCommit {
   timers?: readonly { kind: TimerKind; wakeAt: number | null }[];
   /** Escalations opened, grouped or resolved by this step, with their outbox rows (the step's outbox). */
   escalation?: EscalationWrite;
+  /**
+   * Tasks this step starts (a run's step tasks), created in the same transaction: a step's end
+   * and the start of the steps it unblocks commit together. An id that exists already is kept.
+   */
+  create?: readonly NewTask[];
 }
 
 /** Filters for listing escalations. */
@@ -56,8 +68,18 @@ export interface EscalationFilter {
 export interface TaskFilter {
   status?: TaskStatus | readonly TaskStatus[];
   workflow?: string;
+  /** Only the step tasks of this run (ids `<run>.<step>…` whose `parentId` is the run). */
+  parent?: string;
+  /** Only tasks that are no run's step (ids without a dot). */
+  topLevel?: boolean;
   /** Defaults to 100. */
   limit?: number;
+}
+
+/** The id range of a run's descendants: every id that starts with `<runId>.`. */
+export function childIdRange(runId: string): [from: string, to: string] {
+  // '/' is the character after '.', so [runId + '.', runId + '/') holds exactly the prefixed ids.
+  return [`${runId}.`, `${runId}/`];
 }
 
 /** The persisted form of a circuit breaker. */

@@ -20,8 +20,8 @@ export const seqOf = (task: TaskRecord): number | undefined => (typeof task.seq 
 export const dbOf = (client: Queryable): PostgresStoreDb => ({ executeSql: (text, values) => client.query(text, values) });
 
 /** `[ids, seqs, ats, bodies]` of transitions `[seq, at, body]`, for `unnest`; ids are `xid × 1024 + index`. */
-export function transitionColumns(xid: bigint, rows: unknown[][]): [string[], unknown[], unknown[], unknown[]] {
-  const base = xid * BigInt(STREAM_SLOTS);
+export function transitionColumns(xid: bigint, rows: unknown[][], firstSlot = 0): [string[], unknown[], unknown[], unknown[]] {
+  const base = xid * BigInt(STREAM_SLOTS) + BigInt(firstSlot);
   return [rows.map((_, i) => String(base + BigInt(i))), rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])];
 }
 

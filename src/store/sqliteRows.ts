@@ -7,13 +7,32 @@
 import type { EscalationWrite } from '../escalation/types.js';
 import type { Transition } from '../lifecycle/types.js';
 import type { Params, Statements } from './sqliteStatements.js';
-import type { StepCommit, TimerKind } from './Store.js';
+import type { NewTask, StepCommit, TimerKind } from './Store.js';
 
 /** A timer to set (`wakeAt` a number) or clear (`wakeAt` null), for one owner. */
 export type TimerChange = [owner: string, kind: TimerKind, wakeAt: number | null];
 
 /** The rows of an escalation write. */
 export type EscalationRows = { records: Params[]; outbox: Params[]; timers: TimerChange[] };
+
+/** Inserts a new task with its first transition and timers; `record` is the task's JSON. */
+export type TaskInsert = ((st: Statements) => void) & { id: string; record: string };
+
+/** The insert of a new task, serialised now (the caller may change its objects afterwards). */
+export function newTaskRows(n: NewTask): TaskInsert {
+  const { task, first } = n;
+  const record = JSON.stringify(task);
+  const key = task.idempotencyKey ?? null;
+  const row = [task.id, task.workflow, task.status, task.state, task.createdAt, task.updatedAt, key, task.inputHash, first.seq, record];
+  const firstRow = transitionRow(first);
+  const timerRows = timerChanges(task.id, n.timers);
+  const insert = (st: Statements) => {
+    const pos = st.insertTask.run(...row).lastInsertRowid;
+    st.insertTransition.run(pos, ...firstRow);
+    applyTimers(st, timerRows);
+  };
+  return Object.assign(insert, { id: task.id, record });
+}
 
 /** `[seq, at, body]` of a transition. */
 export const transitionRow = (t: Transition): Params => [t.seq, t.at, JSON.stringify(t)];
