@@ -99,6 +99,15 @@ const failure = (ctx: TaskContext, error: ErrorInfo): FailureInfo => ({
   ...(ctx.attempt > 0 ? { attempt: ctx.attempt } : {}),
 });
 
+/**
+ * Where a task goes once no agent can answer it (none left to route to, or the deadline passed):
+ * to its workflow's degraded response if it has one, else straight to failed. Both record the error.
+ */
+const degradeOrFail = [
+  { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
+  { target: 'failed', actions: 'recordFailure' },
+] as const;
+
 /** The task lifecycle machine. See the module comment for the chart. */
 export const taskMachine = setup({
   types: {
@@ -146,10 +155,7 @@ export const taskMachine = setup({
       on: {
         START: 'routing',
         RECOVERED: 'queued',
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     routing: {
@@ -158,15 +164,9 @@ export const taskMachine = setup({
           target: 'attempting',
           actions: assign(({ event }) => ({ agent: event.agent, index: event.index, attempt: 1, backoffMs: 0, wakeAt: undefined })),
         },
-        NO_AGENT: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        NO_AGENT: degradeOrFail,
         RECOVERED: { target: 'routing', reenter: true },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     attempting: {
@@ -189,10 +189,7 @@ export const taskMachine = setup({
           { target: 'routing', actions: 'recordFailure' },
         ],
         RECOVERED: { target: 'attempting', reenter: true },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     validating: {
@@ -200,10 +197,7 @@ export const taskMachine = setup({
         OUTPUT_VALID: { target: 'completed', actions: assign(({ context }) => ({ answeredBy: context.agent })) },
         OUTPUT_INVALID: { target: 'routing', actions: ['recordFailure', assign({ output: undefined })] },
         RECOVERED: { target: 'validating', reenter: true },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     waiting: {
@@ -217,10 +211,7 @@ export const taskMachine = setup({
           })),
         },
         RECOVERED: 'waiting',
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     degrading: {
