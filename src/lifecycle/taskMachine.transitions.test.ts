@@ -165,10 +165,10 @@ describe('canRetry', () => {
   });
 
   it.each([
-    ['one ms before the deadline', DEADLINE_AT - 1, 'waiting'],
-    ['at the deadline', DEADLINE_AT, 'routing'],
-    ['past the deadline', DEADLINE_AT + 1, 'routing'],
-  ])('with a retry that would wake %s, goes to %s', (_, wakeAt, state) => {
+    ['one ms before the deadline', 'waiting', DEADLINE_AT - 1],
+    ['at the deadline', 'routing', DEADLINE_AT],
+    ['past the deadline', 'routing', DEADLINE_AT + 1],
+  ])('with a retry that would wake %s, goes to %s', (_, state, wakeAt) => {
     const t = lifecycle().reach('attempting');
     t.clock.advanceTo(wakeAt - 300);
     t.fail(transient, 300);
@@ -385,7 +385,7 @@ describe('final states', () => {
 });
 
 describe('RECOVERED', () => {
-  it.each(LIVE_STATES)('in %s, returns to %s with the context untouched, for the engine to restart its effect', (state) => {
+  it.each(LIVE_STATES)('in %s, stays there with the context untouched, for the engine to restart its effect', (state) => {
     const t = lifecycle().reach(state);
     const before = structuredClone(t.context);
     t.send({ type: 'RECOVERED' });
