@@ -259,21 +259,17 @@ describe('NO_AGENT', () => {
 });
 
 describe('DEADLINE', () => {
-  it.each(DEADLINE_STATES)('in %s, degrades when the workflow has a degraded response', (state) => {
-    const t = lifecycle().reach(state);
+  it.each(
+    DEADLINE_STATES.flatMap((state) => [
+      [state, 'degrading', 'has a'],
+      [state, 'failed', 'has no'],
+    ]),
+  )('in %s, goes to %s when the workflow %s degraded response, recording the error', (state, to, has) => {
+    const t = lifecycle({ hasDegraded: has === 'has a' }).reach(state as LiveState);
     const failuresBefore = t.context.failures.length;
     t.send({ type: 'DEADLINE', error: deadline });
-    expect(t.state).toBe('degrading');
-    expect(t.context.failures).toHaveLength(failuresBefore + 1);
-    expect(t.context.finalError).toMatchObject(deadline);
-  });
-
-  it.each(DEADLINE_STATES)('in %s, fails the task when the workflow has no degraded response', (state) => {
-    const t = lifecycle({ hasDegraded: false }).reach(state);
-    const failuresBefore = t.context.failures.length;
-    t.send({ type: 'DEADLINE', error: deadline });
-    expect(t.state).toBe('failed');
-    expect(t.status).toBe('done');
+    expect(t.state).toBe(to);
+    expect(t.status).toBe(to === 'failed' ? 'done' : 'active');
     expect(t.context.failures).toHaveLength(failuresBefore + 1);
     expect(t.context.finalError).toMatchObject(deadline);
   });
