@@ -15,7 +15,7 @@ import type { ErrorInfo, Severity } from '../errors/index.js';
  *             │          ├─ retryable, attempts left, deadline allows → waiting → (WAKE) attempting
  *             └──────────┴─ otherwise → routing (the next agent of the plan)
  * routing with no agent left → degrading → degraded | failed   (failed directly without a degraded response)
- * any live state → cancelled (CANCEL); DEADLINE → degrading | failed
+ * any live state → cancelled (CANCEL); any live state but degrading → degrading | failed (DEADLINE)
  * ```
  * @module
  */
@@ -102,6 +102,7 @@ const failure = (ctx: TaskContext, error: ErrorInfo): FailureInfo => ({
 /**
  * Where a task goes once no agent can answer it (none left to route to, or the deadline passed):
  * to its workflow's degraded response if it has one, else straight to failed. Both record the error.
+ * Each state names it rather than the root, as CANCEL is: degrading must not take DEADLINE.
  */
 const degradeOrFail = [
   { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
