@@ -15,7 +15,7 @@ import type { ErrorInfo, Severity } from '../errors/index.js';
  *             │          ├─ retryable, attempts left, deadline allows → waiting → (WAKE) attempting
  *             └──────────┴─ otherwise → routing (the next agent of the plan)
  * routing with no agent left → degrading → degraded | failed   (failed directly without a degraded response)
- * any live state → cancelled (CANCEL); DEADLINE → degrading | failed
+ * any live state → cancelled (CANCEL); any live state but degrading → degrading | failed (DEADLINE)
  * ```
  * @module
  */
@@ -99,6 +99,16 @@ const failure = (ctx: TaskContext, error: ErrorInfo): FailureInfo => ({
   ...(ctx.attempt > 0 ? { attempt: ctx.attempt } : {}),
 });
 
+/**
+ * Where a task goes once no agent can answer it (none left to route to, or the deadline passed):
+ * to its workflow's degraded response if it has one, else straight to failed. Both record the error.
+ * Each state names it rather than the root, as CANCEL is: degrading must not take DEADLINE.
+ */
+const degradeOrFail = [
+  { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
+  { target: 'failed', actions: 'recordFailure' },
+] as const;
+
 /** The task lifecycle machine. See the module comment for the chart. */
 export const taskMachine = setup({
   types: {
@@ -146,10 +156,7 @@ export const taskMachine = setup({
       on: {
         START: 'routing',
         RECOVERED: 'queued',
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     routing: {
@@ -158,15 +165,9 @@ export const taskMachine = setup({
           target: 'attempting',
           actions: assign(({ event }) => ({ agent: event.agent, index: event.index, attempt: 1, backoffMs: 0, wakeAt: undefined })),
         },
-        NO_AGENT: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        NO_AGENT: degradeOrFail,
         RECOVERED: { target: 'routing', reenter: true },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     attempting: {
@@ -189,10 +190,7 @@ export const taskMachine = setup({
           { target: 'routing', actions: 'recordFailure' },
         ],
         RECOVERED: { target: 'attempting', reenter: true },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     validating: {
@@ -200,10 +198,7 @@ export const taskMachine = setup({
         OUTPUT_VALID: { target: 'completed', actions: assign(({ context }) => ({ answeredBy: context.agent })) },
         OUTPUT_INVALID: { target: 'routing', actions: ['recordFailure', assign({ output: undefined })] },
         RECOVERED: { target: 'validating', reenter: true },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     waiting: {
@@ -217,10 +212,7 @@ export const taskMachine = setup({
           })),
         },
         RECOVERED: 'waiting',
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: 'recordFailure' },
-          { target: 'failed', actions: 'recordFailure' },
-        ],
+        DEADLINE: degradeOrFail,
       },
     },
     degrading: {
