@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_FILES } from './assets/index.js';
+import { dashboardFiles } from './publicFiles.js';
 import { registerDashboard } from './serve.js';
+
+const DASHBOARD_FILES = dashboardFiles().files;
 
 function app() {
   const a = new Hono();

@@ -1,12 +1,12 @@
+// @ts-check
 /**
  * `/dashboard/api.js`: the dashboard's only door to the API. It holds the bearer token (in
  * `sessionStorage`, never in a URL), sends it on every request, and turns a 401 into a call to
  * the sign-in handler. `connectEvents` follows `GET /api/events`: through `EventSource` when no
  * token is set, and through `fetch()` plus a stream parser when one is, because `EventSource`
  * cannot send an `authorization` header.
- * @internal
+ * @module
  */
-export const apiJs = String.raw`
 const TOKEN_KEY = 'warden.token';
 
 export const token = {
@@ -186,4 +186,3 @@ export function connectEvents(handlers) {
     },
   };
 }
-`;

@@ -1,10 +1,10 @@
+// @ts-check
 /**
  * `/dashboard/tasks.js`: the live task list. Transitions from the event stream patch rows at
  * once (state, status) and then re-read the task, so a new task appears without a reload. Rows
  * are keyed by task id and only changed rows are rebuilt, so the flash on a change plays once.
- * @internal
+ * @module
  */
-export const tasksJs = String.raw`
 import { h, replace, fmtTime, fmtDuration, between, badge, note, failed, shortId, TERMINAL } from './dom.js';
 
 export const STATUSES = ['queued', 'running', 'waiting', 'completed', 'degraded', 'failed', 'cancelled'];
@@ -160,4 +160,3 @@ export function mount(root, ctx) {
     unmount() { clearInterval(ticker); clearTimeout(flushTimer); clearTimeout(renderTimer); },
   };
 }
-`;

@@ -1,10 +1,10 @@
+// @ts-check
 /**
  * `/dashboard/app.js`: the dashboard's entry module. A hash router (`#/tasks`, `#/tasks/<id>`,
  * `#/agents`, `#/escalations`, `#/supervisor`) mounts one view at a time; one event stream feeds
  * whichever view is mounted, so the page never reloads. Shows the token form on a 401.
- * @internal
+ * @module
  */
-export const appJs = String.raw`
 import { h, replace } from './dom.js';
 import * as api from './api.js';
 import * as tasks from './tasks.js';
@@ -167,4 +167,3 @@ setInterval(tick, 1000);
 
 connect();
 show();
-`;

@@ -1,10 +1,10 @@
+// @ts-check
 /**
  * `/dashboard/task.js`: one task (`#/tasks/<id>`): its path through the lifecycle statechart,
  * the transition timeline with times and durations, the attempts per agent, the output or
  * degraded response, and its escalations. Re-reads itself on each of its transitions.
- * @internal
+ * @module
  */
-export const taskJs = String.raw`
 import { h, replace, fmtTime, fmtDuration, between, pretty, badge, note, failed, TERMINAL } from './dom.js';
 import { renderStatechart } from './statechart.js';
 import { escalationTable, ack } from './escalations.js';
@@ -187,4 +187,3 @@ export function mount(root, ctx) {
     unmount() { clearInterval(ticker); clearTimeout(timer); },
   };
 }
-`;

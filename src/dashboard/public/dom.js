@@ -1,10 +1,9 @@
+// @ts-check
 /**
  * `/dashboard/dom.js`: element builders and formatting shared by every view.
- * Text always goes in through `textContent`, never `innerHTML`, so API data cannot inject markup.
- * (Browser code kept as a string so `tsc` ships it in dist; it avoids backticks and `${`.)
- * @internal
+ * Text always goes in through `textContent`, never parsed as HTML, so API data cannot inject markup.
+ * @module
  */
-export const domJs = String.raw`
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function build(el, attrs, children) {
@@ -122,4 +121,3 @@ export function liveData(read, render, everyMs) {
 
 /** A long id cut to its first characters, the whole id in the tooltip. */
 export const shortId = (id, n) => h('span', { class: 'mono nowrap', title: id, text: id.length > (n || 14) + 2 ? id.slice(0, n || 14) + '…' : id });
-`;

@@ -1,10 +1,10 @@
+// @ts-check
 /**
  * `/dashboard/supervisor.js`: the supervisor's components and their recent recoveries
  * (`GET /api/supervisor`), under the server's overall health (`GET /api/health`). A server
  * without a supervisor (404) shows "not available" instead of an error.
- * @internal
+ * @module
  */
-export const supervisorJs = String.raw`
 import { h, replace, fmtTime, fmtAgo, badge, note, failed, liveData } from './dom.js';
 
 const RECOVERY = new Set(['recovering', 'verifying', 'healthy', 'escalated']);
@@ -93,4 +93,3 @@ export function mount(root, ctx) {
 
   return { title: 'Supervisor', onEvent(type) { if (type === 'supervisor') live.load(); }, refresh: live.load, unmount: live.stop };
 }
-`;

@@ -1,10 +1,10 @@
+// @ts-check
 /**
  * `/dashboard/agents.js`: one card per agent: circuit state, health, in-flight against the
  * bulkhead limit, recent error rate, and a circuit reset button for admins
  * (`POST /api/agents/:id/circuit/reset`).
- * @internal
+ * @module
  */
-export const agentsJs = String.raw`
 import { h, replace, fmtTime, badge, note, failed, liveData } from './dom.js';
 
 /** A bar; widths come from classes w0…w100 because the CSP allows no inline styles. */
@@ -69,4 +69,3 @@ export function mount(root, ctx) {
     unmount: live.stop,
   };
 }
-`;

@@ -1,9 +1,9 @@
+// @ts-check
 /**
  * `/dashboard/escalations.js`: open, acknowledged and resolved escalations, with an ack button
  * (`POST /api/escalations/:id/ack`). The task page reuses `escalationTable` for its own.
- * @internal
+ * @module
  */
-export const escalationsJs = String.raw`
 import { h, replace, fmtTime, badge, note, failed, shortId, liveData } from './dom.js';
 
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -87,4 +87,3 @@ export function mount(root, ctx) {
     unmount: live.stop,
   };
 }
-`;

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * `/dashboard/statechart.js`: draws the task lifecycle (from `/dashboard/lifecycle.json`, read out
  * of the machine itself) as an inline SVG, and marks one task's path through it: visited states
@@ -8,9 +9,8 @@
  * (CANCEL, DEADLINE) leave one dashed composite box instead of each state; a task that took one
  * of them gets that arrow drawn from its own state. An arrow bends around any box its straight
  * line would cross.
- * @internal
+ * @module
  */
-export const statechartJs = String.raw`
 import { s, tone } from './dom.js';
 
 const W = 150, H = 50, CW = 205, RH = 112, LEFT = 78, TOP = 70, PAD = 18;
@@ -208,4 +208,3 @@ export function renderStatechart(graph, transitions, current) {
   return s('svg', { class: 'statechart', viewBox: vb, role: 'img', 'aria-label': 'task lifecycle; current state ' + current, preserveAspectRatio: 'xMidYMid meet' },
     defs, group, edges, start, nodes, labels);
 }
-`;
