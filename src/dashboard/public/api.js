@@ -26,7 +26,9 @@ export class ApiError extends Error {
 
 let onUnauthorized = () => {};
 /** Called with a message whenever the API answers 401. */
-export function whenUnauthorized(fn) { onUnauthorized = fn; }
+export function whenUnauthorized(fn) {
+  onUnauthorized = fn;
+}
 
 function headers(extra) {
   const hs = Object.assign({ accept: 'application/json' }, extra || {});
@@ -46,7 +48,11 @@ export async function request(method, path, body) {
   }
   const text = await res.text();
   let data;
-  try { data = text ? JSON.parse(text) : undefined; } catch { data = undefined; }
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
   if (res.ok) return data;
   const error = (data && data.error) || {};
   const e = new ApiError(res.status, error.code || 'HTTP_' + res.status, error.message || res.statusText || 'request failed', data);
@@ -82,7 +88,12 @@ export function connectEvents(handlers) {
   const deliver = (type, data, id) => {
     if (type === 'transition' && id !== undefined && id !== '') lastId = id;
     let parsed;
-    try { parsed = JSON.parse(data); } catch { console.error('unreadable ' + type + ' event'); return; }
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      console.error('unreadable ' + type + ' event');
+      return;
+    }
     if (type === 'transition') onTransition(parsed);
     else if (OTHER_EVENTS.includes(type)) onEvent(type, parsed);
   };
@@ -108,7 +119,9 @@ export function connectEvents(handlers) {
         onUnauthorized('This Warden needs an API token.');
         return;
       }
-    } catch { /* the server is down: keep retrying */ }
+    } catch {
+      /* the server is down: keep retrying */
+    }
     later();
   };
 
@@ -119,8 +132,10 @@ export function connectEvents(handlers) {
     for (const type of OTHER_EVENTS) es.addEventListener(type, (e) => deliver(type, e.data));
     es.onerror = () => {
       if (closed) return;
-      if (es.readyState === EventSource.CLOSED) { es = undefined; probe(); }
-      else onStatus('reconnecting');
+      if (es.readyState === EventSource.CLOSED) {
+        es = undefined;
+        probe();
+      } else onStatus('reconnecting');
     };
   }
 

@@ -40,11 +40,15 @@ function toast(message, kind) {
 // ---- the lifecycle graph, read once ----
 let graphPromise;
 const graph = () => {
-  graphPromise = graphPromise || fetch('/dashboard/lifecycle.json').then((r) => {
-    if (!r.ok) throw new Error('cannot load the lifecycle graph');
-    return r.json();
+  graphPromise =
+    graphPromise ||
+    fetch('/dashboard/lifecycle.json').then((r) => {
+      if (!r.ok) throw new Error('cannot load the lifecycle graph');
+      return r.json();
+    });
+  graphPromise.catch(() => {
+    graphPromise = undefined;
   });
-  graphPromise.catch(() => { graphPromise = undefined; });
   return graphPromise;
 };
 
@@ -54,7 +58,8 @@ let currentRoute;
 function show() {
   if (current && current.unmount) current.unmount();
   currentRoute = route();
-  for (const a of document.querySelectorAll('#nav a')) a.setAttribute('aria-current', a.dataset.view === currentRoute.nav ? 'page' : 'false');
+  for (const a of document.querySelectorAll('#nav a'))
+    a.setAttribute('aria-current', a.dataset.view === currentRoute.nav ? 'page' : 'false');
   replace(main);
   const ctx = {
     api,
@@ -62,7 +67,9 @@ function show() {
     query: currentRoute.query,
     graph,
     toast,
-    go: (hash) => { location.hash = hash; },
+    go: (hash) => {
+      location.hash = hash;
+    },
     setQuery(values) {
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(values)) if (v) qs.set(k, v);
@@ -91,7 +98,10 @@ function connect() {
     onTransition(e) {
       if (current && current.onTransition) current.onTransition(e);
       if (['completed', 'degraded', 'failed', 'cancelled'].includes(e.to) && !badgeTimer) {
-        badgeTimer = setTimeout(() => { badgeTimer = undefined; refreshBadges(); }, 500);
+        badgeTimer = setTimeout(() => {
+          badgeTimer = undefined;
+          refreshBadges();
+        }, 500);
       }
     },
     onEvent(type, data) {
@@ -99,7 +109,9 @@ function connect() {
       if (type === 'escalation') refreshBadges();
     },
     onStatus: setConn,
-    onResume() { if (current && current.refresh) current.refresh(); },
+    onResume() {
+      if (current && current.refresh) current.refresh();
+    },
   });
 }
 
@@ -111,7 +123,9 @@ async function refreshBadges() {
     const res = await api.get('/api/escalations?status=open&limit=1000');
     el.textContent = String(res.escalations.length);
     el.hidden = res.escalations.length === 0;
-  } catch { el.hidden = true; }
+  } catch {
+    el.hidden = true;
+  }
 }
 setInterval(refreshBadges, 10000);
 
@@ -122,7 +136,10 @@ function showLogin(message) {
   if (!box.hidden) return;
   box.hidden = false;
   setConn('unauthorized');
-  if (stream) { stream.close(); stream = undefined; }
+  if (stream) {
+    stream.close();
+    stream = undefined;
+  }
   const input = $('token');
   input.value = '';
   input.focus();
@@ -151,10 +168,18 @@ const LARGE_KEY = 'warden.largeType';
 function setLarge(on) {
   document.documentElement.classList.toggle('large', on);
   $('large-toggle').setAttribute('aria-pressed', String(on));
-  try { localStorage.setItem(LARGE_KEY, on ? '1' : ''); } catch { /* storage may be off */ }
+  try {
+    localStorage.setItem(LARGE_KEY, on ? '1' : '');
+  } catch {
+    /* storage may be off */
+  }
 }
 $('large-toggle').addEventListener('click', () => setLarge(!document.documentElement.classList.contains('large')));
-try { setLarge(localStorage.getItem(LARGE_KEY) === '1' || new URLSearchParams(location.search).has('large')); } catch { setLarge(false); }
+try {
+  setLarge(localStorage.getItem(LARGE_KEY) === '1' || new URLSearchParams(location.search).has('large'));
+} catch {
+  setLarge(false);
+}
 
 const clock = $('clock');
 const tick = () => {

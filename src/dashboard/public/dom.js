@@ -72,14 +72,37 @@ export const TERMINAL = new Set(['completed', 'degraded', 'failed', 'cancelled']
 /** The colour family of a task status or machine state: completed, degraded, failed, running, waiting, cancelled. */
 export function tone(statusOrState) {
   switch (statusOrState) {
-    case 'completed': case 'degraded': case 'failed': case 'cancelled': case 'waiting': case 'queued':
+    case 'completed':
+    case 'degraded':
+    case 'failed':
+    case 'cancelled':
+    case 'waiting':
+    case 'queued':
       return statusOrState;
-    case 'healthy': case 'closed': case 'resolved': return 'completed';
-    case 'half-open': case 'suspect': case 'recovering': case 'verifying': case 'acknowledged': case 'degrading': return 'degraded';
-    case 'unhealthy': case 'open': case 'escalated': case 'critical': case 'high': return 'failed';
-    case 'unknown': case 'low': return 'waiting';
-    case 'medium': return 'degraded';
-    default: return 'running';
+    case 'healthy':
+    case 'closed':
+    case 'resolved':
+      return 'completed';
+    case 'half-open':
+    case 'suspect':
+    case 'recovering':
+    case 'verifying':
+    case 'acknowledged':
+    case 'degrading':
+      return 'degraded';
+    case 'unhealthy':
+    case 'open':
+    case 'escalated':
+    case 'critical':
+    case 'high':
+      return 'failed';
+    case 'unknown':
+    case 'low':
+      return 'waiting';
+    case 'medium':
+      return 'degraded';
+    default:
+      return 'running';
   }
 }
 
@@ -90,7 +113,8 @@ export const badge = (text, family) => h('span', { class: ['badge', 'tone-' + (f
 export const note = (text, kind) => h('p', { class: ['note', kind] }, text);
 
 /** What a view shows when loading failed: a sign-in hint for a 401, else the error. */
-export const failed = (err, what) => (err && err.status === 401 ? note('Sign in to see ' + what + '.', 'muted') : note(err.message, 'error'));
+export const failed = (err, what) =>
+  err && err.status === 401 ? note('Sign in to see ' + what + '.', 'muted') : note(err.message, 'error');
 
 /**
  * Keeps a view's data fresh: read() now, every everyMs, and once soon() after a burst of events.
@@ -114,10 +138,20 @@ export function liveData(read, render, everyMs) {
   load();
   return {
     load,
-    soon(ms) { if (!timer) timer = setTimeout(() => { timer = undefined; load(); }, ms || 300); },
-    stop() { clearInterval(poll); clearTimeout(timer); },
+    soon(ms) {
+      if (!timer)
+        timer = setTimeout(() => {
+          timer = undefined;
+          load();
+        }, ms || 300);
+    },
+    stop() {
+      clearInterval(poll);
+      clearTimeout(timer);
+    },
   };
 }
 
 /** A long id cut to its first characters, the whole id in the tooltip. */
-export const shortId = (id, n) => h('span', { class: 'mono nowrap', title: id, text: id.length > (n || 14) + 2 ? id.slice(0, n || 14) + '…' : id });
+export const shortId = (id, n) =>
+  h('span', { class: 'mono nowrap', title: id, text: id.length > (n || 14) + 2 ? id.slice(0, n || 14) + '…' : id });

@@ -13,13 +13,26 @@
  */
 import { s, tone } from './dom.js';
 
-const W = 150, H = 50, CW = 205, RH = 112, LEFT = 78, TOP = 70, PAD = 18;
+const W = 150,
+  H = 50,
+  CW = 205,
+  RH = 112,
+  LEFT = 78,
+  TOP = 70,
+  PAD = 18;
 /** [column, row] of each known state. States the grid does not know go on an extra row. */
 const GRID = {
-  queued: [0, 0], routing: [1, 0], attempting: [2, 0], validating: [3, 0], completed: [4, 0],
+  queued: [0, 0],
+  routing: [1, 0],
+  attempting: [2, 0],
+  validating: [3, 0],
+  completed: [4, 0],
   waiting: [2, 1],
   // The endings sit lower than a whole row, so an arrow from routing to failed can pass under waiting.
-  cancelled: [0, 2.6], degrading: [1, 2.6], degraded: [2, 2.6], failed: [3, 2.6],
+  cancelled: [0, 2.6],
+  degrading: [1, 2.6],
+  degraded: [2, 2.6],
+  failed: [3, 2.6],
 };
 /** The states drawn inside the "live" composite box. */
 const LIVE = ['queued', 'routing', 'attempting', 'validating', 'waiting'];
@@ -35,13 +48,17 @@ function layout(states) {
 }
 
 const inside = (p, b, pad) => p.x > b.x - pad && p.x < b.x + W + pad && p.y > b.y - pad && p.y < b.y + H + pad;
-const quad = (a, c, b, t) => ({ x: (1 - t) * (1 - t) * a.x + 2 * (1 - t) * t * c.x + t * t * b.x, y: (1 - t) * (1 - t) * a.y + 2 * (1 - t) * t * c.y + t * t * b.y });
+const quad = (a, c, b, t) => ({
+  x: (1 - t) * (1 - t) * a.x + 2 * (1 - t) * t * c.x + t * t * b.x,
+  y: (1 - t) * (1 - t) * a.y + 2 * (1 - t) * t * c.y + t * t * b.y,
+});
 
 /** Where the ray from a box's centre towards p leaves the box. */
 function border(box, p) {
-  const dx = p.x - box.cx, dy = p.y - box.cy;
+  const dx = p.x - box.cx,
+    dy = p.y - box.cy;
   if (!dx && !dy) return { x: box.cx, y: box.cy };
-  const k = Math.min(dx ? (W / 2) / Math.abs(dx) : Infinity, dy ? (H / 2) / Math.abs(dy) : Infinity);
+  const k = Math.min(dx ? W / 2 / Math.abs(dx) : Infinity, dy ? H / 2 / Math.abs(dy) : Infinity);
   return { x: box.cx + dx * k, y: box.cy + dy * k };
 }
 
@@ -68,19 +85,22 @@ function route(a, b, others, paired) {
 /** Label boxes already placed, so a new label can step aside from them. */
 function labeller(boxes, grow) {
   const placed = [];
-  const CHAR = 6.7, LH = 13;
+  const CHAR = 6.7,
+    LH = 13;
   const rectOf = (x, y, anchor, text) => {
     const w = text.length * CHAR;
     const x0 = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
     return { x0, y0: y - LH + 3, x1: x0 + w, y1: y + 3 };
   };
-  const hits = (r) => placed.some((q) => r.x0 < q.x1 && r.x1 > q.x0 && r.y0 < q.y1 && r.y1 > q.y0)
-    || boxes.some((b) => r.x0 < b.x + W && r.x1 > b.x && r.y0 < b.y + H && r.y1 > b.y);
+  const hits = (r) =>
+    placed.some((q) => r.x0 < q.x1 && r.x1 > q.x0 && r.y0 < q.y1 && r.y1 > q.y0) ||
+    boxes.some((b) => r.x0 < b.x + W && r.x1 > b.x && r.y0 < b.y + H && r.y1 > b.y);
   /** A text at (x, y); when it would overlap, it moves by (dx, dy) steps, up to four times. */
   return (x, y, anchor, text, cls, dx, dy) => {
     let r = rectOf(x, y, anchor, text);
     for (let i = 0; i < 4 && hits(r); i++) {
-      x += dx; y += dy;
+      x += dx;
+      y += dy;
       r = rectOf(x, y, anchor, text);
     }
     placed.push(r);
@@ -93,12 +113,13 @@ function labeller(boxes, grow) {
 function labelAt(place, p0, c, p2, n, off, text, visited) {
   const m = quad(p0, c, p2, 0.5);
   const side = off < 0 ? -1 : 1;
-  const nx = n.x * side, ny = n.y * side;
+  const nx = n.x * side,
+    ny = n.y * side;
   const anchor = nx > 0.35 ? 'start' : nx < -0.35 ? 'end' : 'middle';
   const x = m.x + nx * 7;
   const y = m.y + (Math.abs(ny) > 0.35 ? ny * 9 + (ny > 0 ? 8 : 0) : 4);
   const vertical = Math.abs(ny) <= 0.35; // the arrow runs up or down: step the label down past a neighbour
-  return place(x, y, anchor, text, ['edge-label', visited ? 'visited' : ''], 0, vertical ? 13 : (ny > 0 ? 12 : -12));
+  return place(x, y, anchor, text, ['edge-label', visited ? 'visited' : ''], 0, vertical ? 13 : ny > 0 ? 12 : -12);
 }
 
 /**
@@ -120,33 +141,65 @@ export function renderStatechart(graph, transitions, current) {
   const keys = new Set(graph.edges.map((e) => e.from + '>' + e.to));
   const boxes = Object.values(pos);
   const bounds = { x0: 0, y0: 0, x1: 0, y1: 0 };
-  const grow = (p) => { bounds.x0 = Math.min(bounds.x0, p.x); bounds.y0 = Math.min(bounds.y0, p.y); bounds.x1 = Math.max(bounds.x1, p.x); bounds.y1 = Math.max(bounds.y1, p.y); };
-  for (const b of boxes) { grow({ x: b.x + W + 24, y: b.y + H + 24 }); }
+  const grow = (p) => {
+    bounds.x0 = Math.min(bounds.x0, p.x);
+    bounds.y0 = Math.min(bounds.y0, p.y);
+    bounds.x1 = Math.max(bounds.x1, p.x);
+    bounds.y1 = Math.max(bounds.y1, p.y);
+  };
+  for (const b of boxes) {
+    grow({ x: b.x + W + 24, y: b.y + H + 24 });
+  }
 
-  const defs = s('defs', {},
-    ['plain', 'visited', 'group'].map((kind) => s('marker', { id: 'arrow-' + kind, viewBox: '0 0 10 10', refX: '9', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '11', markerHeight: '11', orient: 'auto-start-reverse' },
-      s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead ' + kind }))));
+  const defs = s(
+    'defs',
+    {},
+    ['plain', 'visited', 'group'].map((kind) =>
+      s(
+        'marker',
+        {
+          id: 'arrow-' + kind,
+          viewBox: '0 0 10 10',
+          refX: '9',
+          refY: '5',
+          markerUnits: 'userSpaceOnUse',
+          markerWidth: '11',
+          markerHeight: '11',
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead ' + kind }),
+      ),
+    ),
+  );
 
   // The live composite: a dashed box around the states CANCEL and DEADLINE leave from.
   const members = LIVE.map((n) => pos[n]).filter(Boolean);
-  const live = members.length ? {
-    x: Math.min(...members.map((b) => b.x)) - PAD, y: Math.min(...members.map((b) => b.y)) - PAD - 22,
-    x1: Math.max(...members.map((b) => b.x + W)) + PAD, y1: Math.max(...members.map((b) => b.y + H)) + PAD,
-  } : undefined;
+  const live = members.length
+    ? {
+        x: Math.min(...members.map((b) => b.x)) - PAD,
+        y: Math.min(...members.map((b) => b.y)) - PAD - 22,
+        x1: Math.max(...members.map((b) => b.x + W)) + PAD,
+        y1: Math.max(...members.map((b) => b.y + H)) + PAD,
+      }
+    : undefined;
   const group = s('g', { class: 'composite' });
   if (live) {
     group.append(
       s('rect', { class: 'composite-box', x: live.x, y: live.y, width: live.x1 - live.x, height: live.y1 - live.y, rx: 14 }),
-      s('text', { class: 'composite-label', x: live.x + 12, y: live.y - 8 }, 'live (CANCEL and DEADLINE leave from any state in here)'));
+      s('text', { class: 'composite-label', x: live.x + 12, y: live.y - 8 }, 'live (CANCEL and DEADLINE leave from any state in here)'),
+    );
   }
 
   const edges = s('g', { class: 'edges' });
   const labels = s('g', { class: 'edge-labels' });
   const place = labeller(boxes, grow);
   const fromGroup = new Map();
-  const ordered = graph.edges.slice().sort((x, y) => Number(edgeCount.has(x.from + '>' + x.to)) - Number(edgeCount.has(y.from + '>' + y.to)));
+  const ordered = graph.edges
+    .slice()
+    .sort((x, y) => Number(edgeCount.has(x.from + '>' + x.to)) - Number(edgeCount.has(y.from + '>' + y.to)));
   for (const e of ordered) {
-    const a = pos[e.from], b = pos[e.to];
+    const a = pos[e.from],
+      b = pos[e.to];
     if (!a || !b) continue;
     const key = e.from + '>' + e.to;
     const count = edgeCount.get(key) || 0;
@@ -162,9 +215,21 @@ export function renderStatechart(graph, transitions, current) {
     const title = s('title', { text: e.from + ' → ' + e.to + ': ' + e.events.join(', ') + (count ? ' (taken ' + count + '×)' : '') });
     const attrs = { class: cls, 'marker-end': marker, 'data-from': e.from, 'data-to': e.to, 'data-count': count };
     if (e.from === e.to) {
-      const x0 = a.x + W - 46, x1 = a.x + W - 18, y = a.y;
-      edges.append(s('path', Object.assign({ d: 'M' + x0 + ',' + y + ' C' + (x0 - 2) + ',' + (y - 26) + ' ' + (x1 + 2) + ',' + (y - 26) + ' ' + x1 + ',' + (y - 1) }, attrs), title));
-      if (count) labels.append(place(x1 + 8, y - 14, 'start', e.events.join(' / ') + (count > 1 ? ' ×' + count : ''), 'edge-label visited', 0, -12));
+      const x0 = a.x + W - 46,
+        x1 = a.x + W - 18,
+        y = a.y;
+      edges.append(
+        s(
+          'path',
+          Object.assign(
+            { d: 'M' + x0 + ',' + y + ' C' + (x0 - 2) + ',' + (y - 26) + ' ' + (x1 + 2) + ',' + (y - 26) + ' ' + x1 + ',' + (y - 1) },
+            attrs,
+          ),
+          title,
+        ),
+      );
+      if (count)
+        labels.append(place(x1 + 8, y - 14, 'start', e.events.join(' / ') + (count > 1 ? ' ×' + count : ''), 'edge-label visited', 0, -12));
       continue;
     }
     const others = boxes.filter((o) => o !== a && o !== b);
@@ -173,8 +238,11 @@ export function renderStatechart(graph, transitions, current) {
     const p0 = border(a, straight ? { x: b.cx, y: b.cy } : r.c);
     const p2 = border(b, straight ? { x: a.cx, y: a.cy } : r.c);
     for (let i = 0; i <= 10; i++) grow(quad(p0, r.c, p2, i / 10));
-    edges.append(s('path', Object.assign({ d: 'M' + p0.x + ',' + p0.y + ' Q' + r.c.x + ',' + r.c.y + ' ' + p2.x + ',' + p2.y }, attrs), title));
-    if (!e.broad || count || !LIVE.includes(e.from)) labels.append(labelAt(place, p0, r.c, p2, r.n, r.off, e.events.join(' / ') + (count > 1 ? ' ×' + count : ''), count));
+    edges.append(
+      s('path', Object.assign({ d: 'M' + p0.x + ',' + p0.y + ' Q' + r.c.x + ',' + r.c.y + ' ' + p2.x + ',' + p2.y }, attrs), title),
+    );
+    if (!e.broad || count || !LIVE.includes(e.from))
+      labels.append(labelAt(place, p0, r.c, p2, r.n, r.off, e.events.join(' / ') + (count > 1 ? ' ×' + count : ''), count));
   }
 
   // One arrow from the composite's bottom edge to each target, beside any arrow already there.
@@ -182,29 +250,77 @@ export function renderStatechart(graph, transitions, current) {
     const b = pos[to];
     const busy = graph.edges.some((e) => e.to === to && !e.broad && pos[e.from] && Math.abs(pos[e.from].cx - b.cx) < 1);
     const x = b.cx + (busy ? -48 : 0);
-    const y0 = live.y1, y1 = b.y - 1;
+    const y0 = live.y1,
+      y1 = b.y - 1;
     if (y1 <= y0 + 8) continue;
-    edges.append(s('path', { class: 'edge broad group', d: 'M' + x + ',' + y0 + ' L' + x + ',' + y1, 'marker-end': 'url(#arrow-group)', 'data-from': 'live', 'data-to': to },
-      s('title', { text: 'any live state → ' + to + ': ' + [...evs].join(', ') })));
+    edges.append(
+      s(
+        'path',
+        {
+          class: 'edge broad group',
+          d: 'M' + x + ',' + y0 + ' L' + x + ',' + y1,
+          'marker-end': 'url(#arrow-group)',
+          'data-from': 'live',
+          'data-to': to,
+        },
+        s('title', { text: 'any live state → ' + to + ': ' + [...evs].join(', ') }),
+      ),
+    );
     labels.append(place(x - 6, (y0 + y1) / 2 + 4, 'end', [...evs].join(' / '), 'edge-label group', 0, 13));
   }
 
   const init = pos[graph.initial];
-  const start = init ? s('g', { class: 'initial visited' },
-    s('circle', { cx: init.x - 46, cy: init.cy, r: 7 }),
-    s('path', { class: 'edge main visited', d: 'M' + (init.x - 39) + ',' + init.cy + ' L' + (init.x - 1) + ',' + init.cy, 'marker-end': 'url(#arrow-visited)' })) : '';
+  const start = init
+    ? s(
+        'g',
+        { class: 'initial visited' },
+        s('circle', { cx: init.x - 46, cy: init.cy, r: 7 }),
+        s('path', {
+          class: 'edge main visited',
+          d: 'M' + (init.x - 39) + ',' + init.cy + ' L' + (init.x - 1) + ',' + init.cy,
+          'marker-end': 'url(#arrow-visited)',
+        }),
+      )
+    : '';
 
-  const nodes = s('g', { class: 'states' }, graph.states.map((st) => {
-    const p = pos[st.name];
-    const cls = ['state', 'tone-' + tone(st.name), st.final ? 'final' : '', visitedStates.has(st.name) ? 'visited' : '', st.name === current ? 'current' : ''];
-    return s('g', { class: cls, 'data-state': st.name },
-      s('title', { text: st.name + (st.name === current ? ' (current)' : visitedStates.has(st.name) ? ' (visited)' : '') }),
-      s('rect', { x: p.x, y: p.y, width: W, height: H, rx: st.final ? 25 : 8 }),
-      st.final ? s('rect', { class: 'inner', x: p.x + 4, y: p.y + 4, width: W - 8, height: H - 8, rx: 21 }) : '',
-      s('text', { x: p.cx, y: p.cy + 6, 'text-anchor': 'middle' }, st.name));
-  }));
+  const nodes = s(
+    'g',
+    { class: 'states' },
+    graph.states.map((st) => {
+      const p = pos[st.name];
+      const cls = [
+        'state',
+        'tone-' + tone(st.name),
+        st.final ? 'final' : '',
+        visitedStates.has(st.name) ? 'visited' : '',
+        st.name === current ? 'current' : '',
+      ];
+      return s(
+        'g',
+        { class: cls, 'data-state': st.name },
+        s('title', { text: st.name + (st.name === current ? ' (current)' : visitedStates.has(st.name) ? ' (visited)' : '') }),
+        s('rect', { x: p.x, y: p.y, width: W, height: H, rx: st.final ? 25 : 8 }),
+        st.final ? s('rect', { class: 'inner', x: p.x + 4, y: p.y + 4, width: W - 8, height: H - 8, rx: 21 }) : '',
+        s('text', { x: p.cx, y: p.cy + 6, 'text-anchor': 'middle' }, st.name),
+      );
+    }),
+  );
 
   const vb = [0, 0, Math.ceil(bounds.x1), Math.ceil(bounds.y1)].join(' ');
-  return s('svg', { class: 'statechart', viewBox: vb, role: 'img', 'aria-label': 'task lifecycle; current state ' + current, preserveAspectRatio: 'xMidYMid meet' },
-    defs, group, edges, start, nodes, labels);
+  return s(
+    'svg',
+    {
+      class: 'statechart',
+      viewBox: vb,
+      role: 'img',
+      'aria-label': 'task lifecycle; current state ' + current,
+      preserveAspectRatio: 'xMidYMid meet',
+    },
+    defs,
+    group,
+    edges,
+    start,
+    nodes,
+    labels,
+  );
 }

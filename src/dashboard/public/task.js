@@ -9,25 +9,54 @@ import { h, replace, fmtTime, fmtDuration, between, pretty, badge, note, failed,
 import { renderStatechart } from './statechart.js';
 import { escalationTable, ack } from './escalations.js';
 
-const fact = (label, value) => h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', {}, value === undefined || value === '' ? '—' : value));
+const fact = (label, value) =>
+  h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', {}, value === undefined || value === '' ? '—' : value));
 
 function header(t, ctx, reload) {
   const live = !TERMINAL.has(t.status);
-  const cancel = live ? h('button', {
-    type: 'button', class: 'danger', id: 'cancel-task',
-    onclick: async (ev) => {
-      const button = ev.currentTarget; // null once the handler awaits
-      button.disabled = true;
-      try { await ctx.api.post('/api/tasks/' + encodeURIComponent(t.id) + '/cancel'); ctx.toast('Cancel requested', 'ok'); reload(); }
-      catch (err) { button.disabled = false; ctx.toast(err.status === 401 || err.status === 403 ? 'Cancelling needs the admin token: ' + err.message : 'Cancel failed: ' + err.message, 'error'); }
-    },
-  }, 'Cancel task') : '';
-  return h('section', { class: ['panel', 'task-head', 'tone-' + (t.status === 'running' ? 'running' : t.status)] },
-    h('div', { class: 'toolbar' },
+  const cancel = live
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          id: 'cancel-task',
+          onclick: async (ev) => {
+            const button = ev.currentTarget; // null once the handler awaits
+            button.disabled = true;
+            try {
+              await ctx.api.post('/api/tasks/' + encodeURIComponent(t.id) + '/cancel');
+              ctx.toast('Cancel requested', 'ok');
+              reload();
+            } catch (err) {
+              button.disabled = false;
+              ctx.toast(
+                err.status === 401 || err.status === 403
+                  ? 'Cancelling needs the admin token: ' + err.message
+                  : 'Cancel failed: ' + err.message,
+                'error',
+              );
+            }
+          },
+        },
+        'Cancel task',
+      )
+    : '';
+  return h(
+    'section',
+    { class: ['panel', 'task-head', 'tone-' + (t.status === 'running' ? 'running' : t.status)] },
+    h(
+      'div',
+      { class: 'toolbar' },
       h('a', { href: '#/tasks', class: 'back', text: '← Tasks' }),
       h('h1', {}, 'Task ', h('span', { class: 'mono', text: t.id })),
-      badge(t.status), h('div', { class: 'spacer' }), cancel),
-    h('dl', { class: 'fact-grid' },
+      badge(t.status),
+      h('div', { class: 'spacer' }),
+      cancel,
+    ),
+    h(
+      'dl',
+      { class: 'fact-grid' },
       fact('Workflow', t.workflow),
       fact('State', h('span', { class: 'mono', text: t.state })),
       fact('Severity', t.severity ? badge(t.severity) : undefined),
@@ -35,19 +64,33 @@ function header(t, ctx, reload) {
       fact('Plan', (t.plan || []).join(' → ')),
       fact('Created', fmtTime(t.createdAt)),
       fact('Updated', fmtTime(t.updatedAt)),
-      fact(live ? 'Running for' : 'Took', h('span', { class: 'task-age', text: fmtDuration(live ? Date.now() - Date.parse(t.createdAt) : between(t.createdAt, t.updatedAt)) })),
-      fact('Deadline', fmtTime(t.deadlineAt))));
+      fact(
+        live ? 'Running for' : 'Took',
+        h('span', {
+          class: 'task-age',
+          text: fmtDuration(live ? Date.now() - Date.parse(t.createdAt) : between(t.createdAt, t.updatedAt)),
+        }),
+      ),
+      fact('Deadline', fmtTime(t.deadlineAt)),
+    ),
+  );
 }
 
 function lifecycle(graph, transitions, t) {
-  return h('section', { class: 'panel lifecycle' },
+  return h(
+    'section',
+    { class: 'panel lifecycle' },
     h('h2', { text: 'Lifecycle' }),
     h('div', { class: 'chart-wrap' }, renderStatechart(graph, transitions, t.state)),
-    h('ul', { class: 'legend' },
+    h(
+      'ul',
+      { class: 'legend' },
       h('li', { class: 'current' }, h('i'), 'current state'),
       h('li', { class: 'visited' }, h('i'), 'visited'),
       h('li', { class: 'unvisited' }, h('i'), 'not visited'),
-      h('li', { class: 'taken' }, h('i'), 'transition taken (×n: more than once)')));
+      h('li', { class: 'taken' }, h('i'), 'transition taken (×n: more than once)'),
+    ),
+  );
 }
 
 function detail(tr) {
@@ -62,24 +105,60 @@ function detail(tr) {
 function timeline(transitions, t) {
   const start = transitions.length ? transitions[0].at : t.createdAt;
   const live = !TERMINAL.has(t.status);
-  return h('section', { class: 'panel timeline-panel' },
+  return h(
+    'section',
+    { class: 'panel timeline-panel' },
     h('h2', {}, 'Timeline ', h('span', { class: 'n', text: String(transitions.length) })),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'timeline', id: 'timeline' },
-      h('thead', {}, h('tr', {}, ['#', 'Time', '+', 'Transition', 'Event', 'Agent', 'Error', 'In state'].map((c) => h('th', { scope: 'col', text: c })))),
-      h('tbody', {}, transitions.map((tr, i) => {
-        const next = transitions[i + 1];
-        const last = !next;
-        const stay = next ? fmtDuration(between(tr.at, next.at)) : live ? fmtDuration(Date.now() - Date.parse(tr.at)) : 'final';
-        return h('tr', { 'data-seq': tr.seq, 'data-to': tr.to, class: ['tone-' + (tr.to === 'waiting' ? 'waiting' : ''), last ? 'last' : ''] },
-          h('td', { class: 'num muted', text: String(tr.seq) }),
-          h('td', { class: 'time', text: fmtTime(tr.at) }),
-          h('td', { class: 'num muted', text: '+' + fmtDuration(between(start, tr.at)) }),
-          h('td', { class: 'mono' }, tr.from ? h('span', { class: 'from', text: tr.from }) : h('span', { class: 'muted', text: '∅' }), ' → ', h('span', { class: ['to', 'tone-text-' + tr.to], text: tr.to })),
-          h('td', { class: 'event mono', 'data-field': 'event', text: tr.event }),
-          h('td', { text: tr.agent ? tr.agent + (tr.attempt ? ' #' + tr.attempt : '') : '' }),
-          h('td', { class: 'mono error' }, tr.error ? h('span', { title: tr.error.message || '', text: tr.error.code }) : '', detail(tr) ? h('div', { class: 'muted small', text: detail(tr) }) : ''),
-          h('td', { class: ['num', 'stay', last && live ? 'live' : ''], text: stay }));
-      })))));
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'timeline', id: 'timeline' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['#', 'Time', '+', 'Transition', 'Event', 'Agent', 'Error', 'In state'].map((c) => h('th', { scope: 'col', text: c })),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          transitions.map((tr, i) => {
+            const next = transitions[i + 1];
+            const last = !next;
+            const stay = next ? fmtDuration(between(tr.at, next.at)) : live ? fmtDuration(Date.now() - Date.parse(tr.at)) : 'final';
+            return h(
+              'tr',
+              { 'data-seq': tr.seq, 'data-to': tr.to, class: ['tone-' + (tr.to === 'waiting' ? 'waiting' : ''), last ? 'last' : ''] },
+              h('td', { class: 'num muted', text: String(tr.seq) }),
+              h('td', { class: 'time', text: fmtTime(tr.at) }),
+              h('td', { class: 'num muted', text: '+' + fmtDuration(between(start, tr.at)) }),
+              h(
+                'td',
+                { class: 'mono' },
+                tr.from ? h('span', { class: 'from', text: tr.from }) : h('span', { class: 'muted', text: '∅' }),
+                ' → ',
+                h('span', { class: ['to', 'tone-text-' + tr.to], text: tr.to }),
+              ),
+              h('td', { class: 'event mono', 'data-field': 'event', text: tr.event }),
+              h('td', { text: tr.agent ? tr.agent + (tr.attempt ? ' #' + tr.attempt : '') : '' }),
+              h(
+                'td',
+                { class: 'mono error' },
+                tr.error ? h('span', { title: tr.error.message || '', text: tr.error.code }) : '',
+                detail(tr) ? h('div', { class: 'muted small', text: detail(tr) }) : '',
+              ),
+              h('td', { class: ['num', 'stay', last && live ? 'live' : ''], text: stay }),
+            );
+          }),
+        ),
+      ),
+    ),
+  );
 }
 
 function attempts(t, transitions) {
@@ -87,40 +166,89 @@ function attempts(t, transitions) {
   for (const a of t.attempts || []) if (!order.includes(a.agent)) order.push(a.agent);
   const skipped = {};
   for (const tr of transitions) for (const sk of (tr.detail && tr.detail.skipped) || []) skipped[sk.agent] = sk.reason;
-  return h('section', { class: 'panel attempts-panel' },
+  return h(
+    'section',
+    { class: 'panel attempts-panel' },
     h('h2', {}, 'Attempts ', h('span', { class: 'n', text: String((t.attempts || []).length) })),
-    order.length ? h('div', { class: 'agents-tried' }, order.map((agent, i) => {
-      const mine = (t.attempts || []).filter((a) => a.agent === agent);
-      return h('div', { class: 'agent-attempts', 'data-agent': agent },
-        h('h3', {}, agent, ' ', h('span', { class: 'muted small', text: i === 0 ? 'primary' : 'fallback ' + i })),
-        mine.length ? h('ol', {}, mine.map((a) => h('li', { class: ['attempt', 'outcome-' + a.outcome], 'data-attempt': a.attempt },
-          h('span', { class: 'attempt-n', text: '#' + a.attempt }),
-          badge(a.outcome === 'error' ? 'error' : a.outcome === 'ok' ? 'ok' : 'running', a.outcome === 'error' ? 'failed' : a.outcome === 'ok' ? 'completed' : 'running'),
-          h('span', { class: 'mono code', text: a.error ? a.error.code : '' }),
-          h('span', { class: 'num muted', text: fmtDuration(between(a.startedAt, a.endedAt)) }),
-          a.error ? h('div', { class: 'msg', text: a.error.message + (a.error.category ? ' (' + a.error.category + (a.error.retryable ? ', retryable' : '') + ')' : '') }) : '')))
-          : note(skipped[agent] ? 'skipped: ' + skipped[agent] : 'not tried', 'muted'));
-    })) : note('No agent was tried.', 'muted'));
+    order.length
+      ? h(
+          'div',
+          { class: 'agents-tried' },
+          order.map((agent, i) => {
+            const mine = (t.attempts || []).filter((a) => a.agent === agent);
+            return h(
+              'div',
+              { class: 'agent-attempts', 'data-agent': agent },
+              h('h3', {}, agent, ' ', h('span', { class: 'muted small', text: i === 0 ? 'primary' : 'fallback ' + i })),
+              mine.length
+                ? h(
+                    'ol',
+                    {},
+                    mine.map((a) =>
+                      h(
+                        'li',
+                        { class: ['attempt', 'outcome-' + a.outcome], 'data-attempt': a.attempt },
+                        h('span', { class: 'attempt-n', text: '#' + a.attempt }),
+                        badge(
+                          a.outcome === 'error' ? 'error' : a.outcome === 'ok' ? 'ok' : 'running',
+                          a.outcome === 'error' ? 'failed' : a.outcome === 'ok' ? 'completed' : 'running',
+                        ),
+                        h('span', { class: 'mono code', text: a.error ? a.error.code : '' }),
+                        h('span', { class: 'num muted', text: fmtDuration(between(a.startedAt, a.endedAt)) }),
+                        a.error
+                          ? h('div', {
+                              class: 'msg',
+                              text:
+                                a.error.message +
+                                (a.error.category ? ' (' + a.error.category + (a.error.retryable ? ', retryable' : '') + ')' : ''),
+                            })
+                          : '',
+                      ),
+                    ),
+                  )
+                : note(skipped[agent] ? 'skipped: ' + skipped[agent] : 'not tried', 'muted'),
+            );
+          }),
+        )
+      : note('No agent was tried.', 'muted'),
+  );
 }
 
 function result(t) {
   if (t.status === 'degraded') {
-    return h('section', { class: 'panel result tone-degraded', id: 'result' },
+    return h(
+      'section',
+      { class: 'panel result tone-degraded', id: 'result' },
       h('h2', { text: 'Degraded response' }),
-      h('p', { class: 'hint', text: 'Every agent failed; this is the workflow\'s fallback answer' + (t.error ? ', after ' + t.error.code : '') + '.' }),
-      h('pre', { class: 'json', text: pretty(t.output) }));
+      h('p', {
+        class: 'hint',
+        text: "Every agent failed; this is the workflow's fallback answer" + (t.error ? ', after ' + t.error.code : '') + '.',
+      }),
+      h('pre', { class: 'json', text: pretty(t.output) }),
+    );
   }
   if (t.status === 'completed') {
-    return h('section', { class: 'panel result tone-completed', id: 'result' },
+    return h(
+      'section',
+      { class: 'panel result tone-completed', id: 'result' },
       h('h2', {}, 'Output', t.answeredBy ? h('span', { class: 'muted small', text: ' answered by ' + t.answeredBy }) : ''),
-      h('pre', { class: 'json', text: pretty(t.output) }));
+      h('pre', { class: 'json', text: pretty(t.output) }),
+    );
   }
   if (t.status === 'failed' || t.status === 'cancelled') {
-    return h('section', { class: ['panel', 'result', 'tone-' + t.status], id: 'result' },
+    return h(
+      'section',
+      { class: ['panel', 'result', 'tone-' + t.status], id: 'result' },
       h('h2', { text: t.status === 'failed' ? 'Failed' : 'Cancelled' }),
-      t.error ? h('p', {}, h('span', { class: 'mono code', text: t.error.code }), ' ', t.error.message || '') : note('No output.', 'muted'));
+      t.error ? h('p', {}, h('span', { class: 'mono code', text: t.error.code }), ' ', t.error.message || '') : note('No output.', 'muted'),
+    );
   }
-  return h('section', { class: 'panel result', id: 'result' }, h('h2', { text: 'Output' }), note('No output yet: the task is ' + t.status + '.', 'muted'));
+  return h(
+    'section',
+    { class: 'panel result', id: 'result' },
+    h('h2', { text: 'Output' }),
+    note('No output yet: the task is ' + t.status + '.', 'muted'),
+  );
 }
 
 export function mount(root, ctx) {
@@ -138,28 +266,52 @@ export function mount(root, ctx) {
         ctx.api.get('/api/tasks/' + encodeURIComponent(id) + '/transitions'),
         ctx.graph(),
       ]);
-      const escalations = (await Promise.all((t.escalationIds || []).map((e) => ctx.api.get('/api/escalations/' + encodeURIComponent(e)).catch(() => undefined)))).filter(Boolean);
+      const escalations = (
+        await Promise.all(
+          (t.escalationIds || []).map((e) => ctx.api.get('/api/escalations/' + encodeURIComponent(e)).catch(() => undefined)),
+        )
+      ).filter(Boolean);
       task = t;
       lastTransitionAt = tr.transitions.length ? tr.transitions[tr.transitions.length - 1].at : t.createdAt;
       render(t, tr.transitions, graph, escalations);
     } catch (err) {
-      replace(body, h('section', { class: 'panel' }, h('a', { href: '#/tasks', class: 'back', text: '← Tasks' }),
-        err.status === 404 ? note('No task ' + id + '.', 'error') : failed(err, 'this task')));
+      replace(
+        body,
+        h(
+          'section',
+          { class: 'panel' },
+          h('a', { href: '#/tasks', class: 'back', text: '← Tasks' }),
+          err.status === 404 ? note('No task ' + id + '.', 'error') : failed(err, 'this task'),
+        ),
+      );
     }
   }
 
   function render(t, transitions, graph, escalations) {
-    const onAck = async (eid, button) => { if (await ack(ctx, eid, button)) load(); };
-    replace(body,
+    const onAck = async (eid, button) => {
+      if (await ack(ctx, eid, button)) load();
+    };
+    replace(
+      body,
       header(t, ctx, load),
       lifecycle(graph, transitions, t),
       h('div', { class: 'columns' }, timeline(transitions, t), attempts(t, transitions)),
       result(t),
-      h('section', { class: 'panel escalations-panel' },
+      h(
+        'section',
+        { class: 'panel escalations-panel' },
         h('h2', {}, 'Escalations ', h('span', { class: 'n', text: String(escalations.length) })),
-        escalations.length ? h('div', { class: 'table-wrap' }, escalationTable(escalations, onAck, { showTask: false }))
-          : note(t.status === 'degraded' || t.status === 'failed' ? 'No escalation recorded for this task.' : 'None: only degraded and failed tasks escalate.', 'muted')),
-      h('details', { class: 'panel input' }, h('summary', { text: 'Input' }), h('pre', { class: 'json', text: pretty(t.input) })));
+        escalations.length
+          ? h('div', { class: 'table-wrap' }, escalationTable(escalations, onAck, { showTask: false }))
+          : note(
+              t.status === 'degraded' || t.status === 'failed'
+                ? 'No escalation recorded for this task.'
+                : 'None: only degraded and failed tasks escalate.',
+              'muted',
+            ),
+      ),
+      h('details', { class: 'panel input' }, h('summary', { text: 'Input' }), h('pre', { class: 'json', text: pretty(t.input) })),
+    );
   }
 
   const ticker = setInterval(() => {
@@ -184,6 +336,9 @@ export function mount(root, ctx) {
       if (type === 'escalation' && e && (e.taskId === id || (e.taskIds || []).includes(id))) load();
     },
     refresh: load,
-    unmount() { clearInterval(ticker); clearTimeout(timer); },
+    unmount() {
+      clearInterval(ticker);
+      clearTimeout(timer);
+    },
   };
 }

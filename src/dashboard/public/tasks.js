@@ -25,38 +25,91 @@ export function mount(root, ctx) {
 
   const chips = h('div', { class: 'chips', role: 'toolbar', 'aria-label': 'Filter by status' });
   const searchBox = h('input', {
-    type: 'search', id: 'task-search', placeholder: 'Search task id or workflow', value: search, 'aria-label': 'Search tasks by id or workflow', autocomplete: 'off',
-    oninput: () => { search = searchBox.value.trim(); ctx.setQuery({ status, q: search }); render(); },
+    type: 'search',
+    id: 'task-search',
+    placeholder: 'Search task id or workflow',
+    value: search,
+    'aria-label': 'Search tasks by id or workflow',
+    autocomplete: 'off',
+    oninput: () => {
+      search = searchBox.value.trim();
+      ctx.setQuery({ status, q: search });
+      render();
+    },
   });
   const tbody = h('tbody');
-  const table = h('table', { class: 'tasks', id: 'tasks-table' },
-    h('thead', {}, h('tr', {}, ['Status', 'Task', 'Workflow', 'State', 'Agent', 'Attempts', 'Error', 'Created', 'Duration'].map((c) => h('th', { scope: 'col', text: c })))),
-    tbody);
+  const table = h(
+    'table',
+    { class: 'tasks', id: 'tasks-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Status', 'Task', 'Workflow', 'State', 'Agent', 'Attempts', 'Error', 'Created', 'Duration'].map((c) =>
+          h('th', { scope: 'col', text: c }),
+        ),
+      ),
+    ),
+    tbody,
+  );
   const empty = h('div', { class: 'empty' });
   const shown = h('span', { class: 'muted shown' });
-  root.append(h('section', { class: 'panel' },
-    h('div', { class: 'toolbar' }, h('h1', { text: 'Tasks' }), chips, h('div', { class: 'spacer' }), searchBox),
-    h('div', { class: 'table-wrap' }, table), empty, h('div', { class: 'footer' }, shown)));
+  root.append(
+    h(
+      'section',
+      { class: 'panel' },
+      h('div', { class: 'toolbar' }, h('h1', { text: 'Tasks' }), chips, h('div', { class: 'spacer' }), searchBox),
+      h('div', { class: 'table-wrap' }, table),
+      empty,
+      h('div', { class: 'footer' }, shown),
+    ),
+  );
 
   function visible() {
     const q = search.toLowerCase();
     return [...tasks.values()]
-      .filter((t) => (!status || t.status === status) && (!q || t.id.toLowerCase().includes(q) || String(t.workflow).toLowerCase().includes(q)))
+      .filter(
+        (t) => (!status || t.status === status) && (!q || t.id.toLowerCase().includes(q) || String(t.workflow).toLowerCase().includes(q)),
+      )
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   }
 
   function renderChips() {
     const counts = {};
     for (const t of tasks.values()) counts[t.status] = (counts[t.status] || 0) + 1;
-    const chip = (value, label, n) => h('button', {
-      type: 'button', class: ['chip', value ? 'tone-' + (value === 'running' ? 'running' : value) : 'all'], 'data-status': value || 'all', 'aria-pressed': String(status === value),
-      onclick: () => { status = value; ctx.setQuery({ status, q: search }); render(); },
-    }, h('span', { class: 'label', text: label }), h('span', { class: 'n', text: String(n) }));
-    replace(chips, chip('', 'All', tasks.size), STATUSES.map((st) => chip(st, st, counts[st] || 0)));
+    const chip = (value, label, n) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: ['chip', value ? 'tone-' + (value === 'running' ? 'running' : value) : 'all'],
+          'data-status': value || 'all',
+          'aria-pressed': String(status === value),
+          onclick: () => {
+            status = value;
+            ctx.setQuery({ status, q: search });
+            render();
+          },
+        },
+        h('span', { class: 'label', text: label }),
+        h('span', { class: 'n', text: String(n) }),
+      );
+    replace(
+      chips,
+      chip('', 'All', tasks.size),
+      STATUSES.map((st) => chip(st, st, counts[st] || 0)),
+    );
   }
 
   function cells(t) {
-    const err = t.error ? t.error.code : (t.attempts || []).filter((a) => a.error).map((a) => a.error.code).pop();
+    const err = t.error
+      ? t.error.code
+      : (t.attempts || [])
+          .filter((a) => a.error)
+          .map((a) => a.error.code)
+          .pop();
     return [
       h('td', { class: 'status' }, badge(t.status)),
       h('td', { class: 'id' }, h('a', { href: '#/tasks/' + encodeURIComponent(t.id) }, shortId(t.id, 13))),
@@ -76,7 +129,12 @@ export function mount(root, ctx) {
     if (tr && tr.dataset.sig === sig) return tr;
     const isNew = !tr;
     if (!tr) {
-      tr = h('tr', { 'data-task-id': t.id, onclick: (e) => { if (!e.target.closest('a')) ctx.go('#/tasks/' + encodeURIComponent(t.id)); } });
+      tr = h('tr', {
+        'data-task-id': t.id,
+        onclick: (e) => {
+          if (!e.target.closest('a')) ctx.go('#/tasks/' + encodeURIComponent(t.id));
+        },
+      });
       rows.set(t.id, tr);
     }
     tr.dataset.sig = sig;
@@ -96,12 +154,15 @@ export function mount(root, ctx) {
     const list = visible();
     const wanted = list.slice(0, 500).map(rowFor);
     // Move only rows that are out of place: moving a row would restart its flash.
-    wanted.forEach((tr, i) => { if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null); });
+    wanted.forEach((tr, i) => {
+      if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null);
+    });
     while (tbody.children.length > wanted.length) tbody.lastElementChild.remove();
     table.hidden = !wanted.length;
     if (failure) replace(empty, failed(failure, 'tasks'));
     else if (!loaded) replace(empty, note('Loading tasks…'));
-    else if (!tasks.size) replace(empty, note('No tasks yet. They appear here as soon as one is submitted (warden submit WORKFLOW, or POST /api/tasks).'));
+    else if (!tasks.size)
+      replace(empty, note('No tasks yet. They appear here as soon as one is submitted (warden submit WORKFLOW, or POST /api/tasks).'));
     else if (!wanted.length) replace(empty, note('No task matches this filter.'));
     else replace(empty);
     shown.textContent = loaded ? 'Showing ' + wanted.length + ' of ' + tasks.size + ' tasks' : '';
@@ -128,19 +189,38 @@ export function mount(root, ctx) {
     const ids = [...pending];
     pending.clear();
     if (ids.length > 25) return load();
-    await Promise.all(ids.map(async (id) => {
-      try { tasks.set(id, await ctx.api.get('/api/tasks/' + encodeURIComponent(id))); } catch { /* keep the patched row */ }
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          tasks.set(id, await ctx.api.get('/api/tasks/' + encodeURIComponent(id)));
+        } catch {
+          /* keep the patched row */
+        }
+      }),
+    );
     render();
   }
 
   function onTransition(e) {
     const t = tasks.get(e.taskId);
     if (t) Object.assign(t, { state: e.to, status: statusOf(e.to), updatedAt: e.at });
-    else tasks.set(e.taskId, { id: e.taskId, workflow: e.workflow, state: e.to, status: statusOf(e.to), createdAt: e.at, updatedAt: e.at, attempts: [] });
+    else
+      tasks.set(e.taskId, {
+        id: e.taskId,
+        workflow: e.workflow,
+        state: e.to,
+        status: statusOf(e.to),
+        createdAt: e.at,
+        updatedAt: e.at,
+        attempts: [],
+      });
     pending.add(e.taskId);
     if (!flushTimer) flushTimer = setTimeout(flush, 250);
-    if (!renderTimer) renderTimer = setTimeout(() => { renderTimer = undefined; render(); }, 50);
+    if (!renderTimer)
+      renderTimer = setTimeout(() => {
+        renderTimer = undefined;
+        render();
+      }, 50);
   }
 
   const ticker = setInterval(() => {
@@ -157,6 +237,10 @@ export function mount(root, ctx) {
     title: 'Tasks',
     onTransition,
     refresh: load,
-    unmount() { clearInterval(ticker); clearTimeout(flushTimer); clearTimeout(renderTimer); },
+    unmount() {
+      clearInterval(ticker);
+      clearTimeout(flushTimer);
+      clearTimeout(renderTimer);
+    },
   };
 }
