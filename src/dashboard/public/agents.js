@@ -7,24 +7,41 @@
  */
 import { h, replace, fmtTime, badge, note, failed, liveData } from './dom.js';
 
-/** A bar; widths come from classes w0…w100 because the CSP allows no inline styles. */
+/**
+ * @import { Agent, AgentList } from '../apiTypes.js'
+ * @import { Mount, ViewContext } from './view.js'
+ */
+
+/**
+ * A bar; widths come from classes w0…w100 because the CSP allows no inline styles.
+ * @param {number} value
+ * @param {number} max
+ * @param {string} family its colour
+ * @param {string} label
+ */
 function meter(value, max, family, label) {
   const pct = max > 0 ? Math.min(100, Math.max(0, Math.round((value / max) * 100))) : 0;
   return h(
     'span',
     { class: 'meter', role: 'meter', 'aria-label': label, 'aria-valuemin': 0, 'aria-valuemax': max, 'aria-valuenow': value },
-    h('span', { class: ['fill', 'tone-' + family, 'w' + Math.round(pct / 5) * 5] }),
+    h('span', { class: ['fill', `tone-${family}`, `w${Math.round(pct / 5) * 5}`] }),
   );
 }
 
+/** @param {number} r */
 const rateTone = (r) => (r >= 0.5 ? 'failed' : r >= 0.1 ? 'degraded' : 'completed');
 
+/**
+ * @param {Agent} a
+ * @param {ViewContext} ctx
+ * @param {() => void} reload
+ */
 function card(a, ctx, reload) {
-  const rate = Number(a.recentErrorRate || 0);
-  const inFlight = Number(a.inFlight || 0);
-  const max = Number(a.maxConcurrency || 0);
-  const circuit = (a.circuit && a.circuit.state) || 'unknown';
-  const health = (a.health && a.health.status) || 'unknown';
+  const rate = a.recentErrorRate;
+  const inFlight = a.inFlight;
+  const max = a.maxConcurrency;
+  const circuit = a.circuit.state;
+  const health = a.health.status;
   const reset = h(
     'button',
     {
@@ -33,17 +50,17 @@ function card(a, ctx, reload) {
       'data-reset': a.id,
       disabled: circuit === 'closed',
       title: circuit === 'closed' ? 'The circuit is closed' : 'Close the circuit now (admin)',
-      onclick: async (ev) => {
-        const b = ev.currentTarget;
-        b.disabled = true;
+      onclick: async () => {
+        reset.disabled = true;
         try {
-          await ctx.api.post('/api/agents/' + encodeURIComponent(a.id) + '/circuit/reset');
-          ctx.toast('Circuit of ' + a.id + ' reset', 'ok');
+          await ctx.api.post(`/api/agents/${encodeURIComponent(a.id)}/circuit/reset`);
+          ctx.toast(`Circuit of ${a.id} reset`, 'ok');
         } catch (err) {
+          const status = ctx.api.statusOf(err);
           ctx.toast(
-            err.status === 401 || err.status === 403
-              ? 'Resetting a circuit needs the admin token: ' + err.message
-              : 'Reset failed: ' + err.message,
+            status === 401 || status === 403
+              ? `Resetting a circuit needs the admin token: ${ctx.api.messageOf(err)}`
+              : `Reset failed: ${ctx.api.messageOf(err)}`,
             'error',
           );
         }
@@ -54,7 +71,7 @@ function card(a, ctx, reload) {
   );
   return h(
     'article',
-    { class: ['card', 'agent', 'circuit-' + circuit], 'data-agent': a.id },
+    { class: ['card', 'agent', `circuit-${circuit}`], 'data-agent': a.id },
     h('header', {}, h('h2', { class: 'mono', text: a.id }), h('div', { class: 'spacer' }), a.drained ? badge('drained', 'waiting') : ''),
     h(
       'dl',
@@ -64,7 +81,7 @@ function card(a, ctx, reload) {
         'dd',
         { class: 'circuit' },
         badge(circuit),
-        a.circuit && a.circuit.openUntil ? h('span', { class: 'muted small', text: ' until ' + fmtTime(a.circuit.openUntil) }) : '',
+        a.circuit.openUntil ? h('span', { class: 'muted small', text: ` until ${fmtTime(a.circuit.openUntil)}` }) : '',
       ),
       h('dt', { text: 'Health' }),
       h('dd', { class: 'health' }, badge(health)),
@@ -72,20 +89,20 @@ function card(a, ctx, reload) {
       h(
         'dd',
         { class: 'inflight' },
-        h('span', { class: 'big num', text: inFlight + ' / ' + max }),
-        a.queued ? h('span', { class: 'muted small', text: ' +' + a.queued + ' queued' }) : '',
+        h('span', { class: 'big num', text: `${inFlight} / ${max}` }),
+        a.queued ? h('span', { class: 'muted small', text: ` +${a.queued} queued` }) : '',
         meter(inFlight, max, inFlight >= max && max > 0 ? 'degraded' : 'running', 'in flight'),
       ),
       h('dt', { text: 'Error rate' }),
       h(
         'dd',
         { class: 'error-rate' },
-        h('span', { class: ['big', 'num', 'tone-text-' + rateTone(rate)], text: Math.round(rate * 100) + '%' }),
+        h('span', { class: ['big', 'num', `tone-text-${rateTone(rate)}`], text: `${Math.round(rate * 100)}%` }),
         h('span', { class: 'muted small', text: ' of recent calls' }),
         meter(rate * 100, 100, rateTone(rate), 'recent error rate'),
       ),
     ),
-    (a.capabilities || []).length
+    a.capabilities.length
       ? h(
           'ul',
           { class: 'tags' },
@@ -96,6 +113,7 @@ function card(a, ctx, reload) {
   );
 }
 
+/** @type {Mount} */
 export function mount(root, ctx) {
   const grid = h('div', { class: 'cards' });
   root.append(
@@ -114,15 +132,16 @@ export function mount(root, ctx) {
   );
 
   const live = liveData(
-    async () => (await ctx.api.get('/api/agents')).agents,
+    async () => /** @type {AgentList} */ (await ctx.api.get('/api/agents')).agents,
     (agents, failure) => {
-      if (failure) return replace(grid, failed(failure, 'agents'));
-      if (!agents) return replace(grid, note('Loading agents…'));
-      if (!agents.length) return replace(grid, note('No agents configured.'));
-      replace(
-        grid,
-        agents.map((a) => card(a, ctx, live.load)),
-      );
+      if (failure) replace(grid, failed(failure, 'agents'));
+      else if (!agents) replace(grid, note('Loading agents…'));
+      else if (!agents.length) replace(grid, note('No agents configured.'));
+      else
+        replace(
+          grid,
+          agents.map((a) => card(a, ctx, live.load)),
+        );
     },
     2000,
   );

@@ -6,50 +6,72 @@
  */
 import { h, replace, fmtTime, badge, note, failed, shortId, liveData } from './dom.js';
 
+/**
+ * @import { Escalation, EscalationList } from '../apiTypes.js'
+ * @import { Mount, ViewContext } from './view.js'
+ */
+
+/** @typedef {(id: string, button: HTMLButtonElement) => Promise<void>} OnAck */
+
+/** @type {Record<Escalation['severity'], number>} */
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
 
+/** @param {Escalation} e */
 function channels(e) {
   return h(
     'ul',
     { class: 'channels' },
-    (e.channels || []).map((c) =>
+    e.channels.map((c) =>
       h(
         'li',
         {
           class: ['channel', c.delivered ? 'delivered' : c.status === 'failed' ? 'undelivered' : 'pending'],
           title:
-            (c.lastError ? 'last error: ' + c.lastError + '; ' : '') +
+            (c.lastError ? `last error: ${c.lastError}; ` : '') +
             c.attempts +
             ' send attempt(s)' +
-            (c.fallbackFor ? '; fallback for ' + c.fallbackFor : ''),
+            (c.fallbackFor ? `; fallback for ${c.fallbackFor}` : ''),
         },
         h('span', { class: 'mark', text: c.delivered ? '✓' : c.status === 'failed' ? '✗' : '…' }),
-        ' ' + c.channel,
+        ` ${c.channel}`,
       ),
     ),
   );
 }
 
-/** Acks an escalation; resolves true when the API accepted it. */
+/**
+ * Acks an escalation; resolves true when the API accepted it.
+ * @param {ViewContext} ctx
+ * @param {string} id
+ * @param {HTMLButtonElement} [button] disabled while the request runs, and again once it succeeded
+ */
 export async function ack(ctx, id, button) {
   if (button) button.disabled = true;
   try {
-    await ctx.api.post('/api/escalations/' + encodeURIComponent(id) + '/ack', { by: 'dashboard' });
-    ctx.toast('Escalation ' + id + ' acknowledged', 'ok');
+    await ctx.api.post(`/api/escalations/${encodeURIComponent(id)}/ack`, { by: 'dashboard' });
+    ctx.toast(`Escalation ${id} acknowledged`, 'ok');
     return true;
   } catch (err) {
     if (button) button.disabled = false;
+    const status = ctx.api.statusOf(err);
     ctx.toast(
-      err.status === 403 || err.status === 401 ? 'Acknowledging needs the admin token: ' + err.message : 'Ack failed: ' + err.message,
+      status === 403 || status === 401
+        ? `Acknowledging needs the admin token: ${ctx.api.messageOf(err)}`
+        : `Ack failed: ${ctx.api.messageOf(err)}`,
       'error',
     );
     return false;
   }
 }
 
-/** A table of escalations. onAck(id, button) is called by each row's ack button. */
+/**
+ * A table of escalations. onAck(id, button) is called by each row's ack button.
+ * @param {readonly Escalation[]} list
+ * @param {OnAck} onAck
+ * @param {{ showTask?: boolean }} [opts] `showTask: false` leaves out the task column (on a task's own page)
+ */
 export function escalationTable(list, onAck, opts) {
-  const showTask = !opts || opts.showTask !== false;
+  const showTask = opts?.showTask !== false;
   return h(
     'table',
     { class: 'escalations' },
@@ -85,10 +107,15 @@ export function escalationTable(list, onAck, opts) {
   );
 }
 
+/**
+ * @param {Escalation} e
+ * @param {boolean} showTask
+ * @param {OnAck} onAck
+ */
 function row(e, showTask, onAck) {
   return h(
     'tr',
-    { 'data-id': e.id, 'data-status': e.status, class: 'sev-' + e.severity },
+    { 'data-id': e.id, 'data-status': e.status, class: `sev-${e.severity}` },
     h('td', {}, badge(e.severity)),
     h('td', { class: 'status' }, badge(e.status)),
     h('td', { class: 'id' }, shortId(e.id, 12)),
@@ -97,13 +124,13 @@ function row(e, showTask, onAck) {
       ? h(
           'td',
           { class: 'nowrap' },
-          e.taskId ? h('a', { href: '#/tasks/' + encodeURIComponent(e.taskId) }, shortId(e.taskId, 8)) : '—',
-          e.count > 1 ? h('span', { class: 'count-tag', text: '×' + e.count, title: e.count + ' tasks grouped' }) : '',
+          e.taskId ? h('a', { href: `#/tasks/${encodeURIComponent(e.taskId)}` }, shortId(e.taskId, 8)) : '—',
+          e.count > 1 ? h('span', { class: 'count-tag', text: `×${e.count}`, title: `${e.count} tasks grouped` }) : '',
         )
       : null,
     h('td', {}, e.outcome ? badge(e.outcome) : '—'),
-    h('td', { class: 'mono', text: e.finalErrorCode || (e.errorCodes || []).join(', ') || '—' }),
-    h('td', { text: (e.agentsTried || []).join(' → ') || '—' }),
+    h('td', { class: 'mono', text: e.finalErrorCode || e.errorCodes.join(', ') || '—' }),
+    h('td', { text: e.agentsTried.join(' → ') || '—' }),
     h('td', {}, channels(e)),
     h('td', { class: 'time', text: fmtTime(e.createdAt) }),
     h(
@@ -112,39 +139,57 @@ function row(e, showTask, onAck) {
       e.status === 'resolved'
         ? 'resolved ' +
             fmtTime(e.resolvedAt) +
-            (e.resolvedBy ? ' by ' + e.resolvedBy : e.resolvedByTask ? ' by task ' + e.resolvedByTask : '')
+            (e.resolvedBy ? ` by ${e.resolvedBy}` : e.resolvedByTask ? ` by task ${e.resolvedByTask}` : '')
         : e.status === 'acknowledged'
-          ? 'acked ' + fmtTime(e.ackedAt) + (e.ackedBy ? ' by ' + e.ackedBy : '')
+          ? `acked ${fmtTime(e.ackedAt)}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`
           : '—',
     ),
     h(
       'td',
       { class: 'actions' },
       e.status === 'open'
-        ? h('button', { type: 'button', class: 'ack', 'data-ack': e.id, onclick: (ev) => onAck(e.id, ev.currentTarget) }, 'Ack')
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'ack',
+              'data-ack': e.id,
+              onclick: (ev) => onAck(e.id, /** @type {HTMLButtonElement} */ (ev.currentTarget)),
+            },
+            'Ack',
+          )
         : '',
     ),
   );
 }
 
+/** @type {readonly [Escalation['status'], string, string][]} */
 const GROUPS = [
   ['open', 'Open', 'Nobody has acknowledged these yet.'],
   ['acknowledged', 'Acknowledged', 'Someone is on it.'],
   ['resolved', 'Resolved', 'Closed by hand or by a later success of the same workflow.'],
 ];
 
+/** @type {Mount} */
 export function mount(root, ctx) {
   const body = h('div', { class: 'escalation-groups' });
   root.append(h('section', { class: 'panel' }, h('div', { class: 'toolbar' }, h('h1', { text: 'Escalations' })), body));
 
+  /** @type {OnAck} */
   const onAck = async (id, button) => {
     if (await ack(ctx, id, button)) live.load();
   };
   const live = liveData(
-    async () => (await ctx.api.get('/api/escalations?limit=500')).escalations,
+    async () => /** @type {EscalationList} */ (await ctx.api.get('/api/escalations?limit=500')).escalations,
     (list, failure) => {
-      if (failure) return replace(body, failed(failure, 'escalations'));
-      if (!list) return replace(body, note('Loading escalations…'));
+      if (failure) {
+        replace(body, failed(failure, 'escalations'));
+        return;
+      }
+      if (!list) {
+        replace(body, note('Loading escalations…'));
+        return;
+      }
       const sorted = list
         .slice()
         .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.createdAt < b.createdAt ? 1 : -1));
@@ -154,8 +199,8 @@ export function mount(root, ctx) {
           const group = sorted.filter((e) => e.status === st);
           return h(
             'section',
-            { class: ['group', 'group-' + st], 'data-group': st },
-            h('h2', {}, title + ' ', h('span', { class: 'n', text: String(group.length) })),
+            { class: ['group', `group-${st}`], 'data-group': st },
+            h('h2', {}, `${title} `, h('span', { class: 'n', text: String(group.length) })),
             h('p', { class: 'hint', text: hint }),
             group.length
               ? h('div', { class: 'table-wrap' }, escalationTable(group, onAck))

@@ -7,8 +7,20 @@
  */
 import { h, replace, fmtTime, fmtAgo, badge, note, failed, liveData } from './dom.js';
 
+/**
+ * @import { Health, SupervisedComponent, SupervisedComponentList, SupervisorEvent } from '../apiTypes.js'
+ * @import { Mount, ViewContext } from './view.js'
+ */
+
+/**
+ * The health report, or a stand-in when the server gave none (it is down, or answered an error).
+ * @typedef {Health | { status: 'unknown', components: Health['components'] }} HealthShown
+ */
+
+/** @type {ReadonlySet<string>} */
 const RECOVERY = new Set(['recovering', 'verifying', 'healthy', 'escalated']);
 
+/** @param {HealthShown | undefined} health */
 function healthSection(health) {
   if (!health) return note('Loading health…');
   return h(
@@ -18,18 +30,19 @@ function healthSection(health) {
     h(
       'ul',
       { class: 'tags health-components' },
-      (health.components || []).map((c) =>
+      health.components.map((c) =>
         h(
           'li',
-          { class: 'tone-border-' + (c.status === 'healthy' ? 'completed' : c.status === 'degraded' ? 'degraded' : 'failed') },
-          h('span', { class: 'dot tone-' + (c.status === 'healthy' ? 'completed' : 'failed') }),
-          ' ' + c.name + (c.circuit && c.circuit !== 'closed' ? ' (circuit ' + c.circuit + ')' : ''),
+          { class: `tone-border-${c.status === 'healthy' ? 'completed' : c.status === 'degraded' ? 'degraded' : 'failed'}` },
+          h('span', { class: `dot tone-${c.status === 'healthy' ? 'completed' : 'failed'}` }),
+          ` ${c.name}${typeof c.circuit === 'string' && c.circuit !== 'closed' ? ` (circuit ${c.circuit})` : ''}`,
         ),
       ),
     ),
   );
 }
 
+/** @param {readonly SupervisedComponent[]} list */
 function components(list) {
   return h(
     'div',
@@ -52,16 +65,15 @@ function components(list) {
         'tbody',
         {},
         list.map((c) => {
-          const last = (c.transitions || []).slice(-1)[0];
-          const health = typeof c.health === 'string' ? c.health : c.health && c.health.status;
+          const last = c.transitions.at(-1);
           const check = c.lastCheck;
           return h(
             'tr',
             { 'data-component': c.name },
             h('td', { class: 'mono', text: c.name }),
-            h('td', { text: c.kind || '—' }),
-            h('td', {}, badge(c.state || 'unknown')),
-            h('td', {}, badge(health || 'unknown')),
+            h('td', { text: c.kind }),
+            h('td', {}, badge(c.state)),
+            h('td', {}, badge(c.health)),
             h('td', { class: 'mono', text: c.check || '—' }),
             h(
               'td',
@@ -72,10 +84,10 @@ function components(list) {
                     text: (check.ok ? '✓ ' : '✗ ') + fmtAgo(check.at),
                   })
                 : '—',
-              check && check.detail ? h('div', { class: 'muted small', text: check.detail }) : '',
+              check?.detail ? h('div', { class: 'muted small', text: check.detail }) : '',
             ),
             h('td', { class: 'num', text: c.process ? String(c.process.restarts) : '—' }),
-            h('td', { class: 'time', text: last && last.at ? fmtAgo(last.at) : '—' }),
+            h('td', { class: 'time', text: last ? fmtAgo(last.at) : '—' }),
           );
         }),
       ),
@@ -83,11 +95,12 @@ function components(list) {
   );
 }
 
+/** @param {readonly SupervisedComponent[]} list */
 function recoveries(list) {
-  const all = [];
-  for (const c of list) for (const t of c.transitions || []) all.push(Object.assign({ component: c.name }, t));
+  /** @type {SupervisorEvent[]} */
+  const all = list.flatMap((c) => c.transitions);
   // Newest first; seq breaks ties between transitions in the same millisecond.
-  all.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : (b.seq || 0) - (a.seq || 0)));
+  all.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.seq - a.seq));
   const recent = all.filter((t) => RECOVERY.has(t.to) || RECOVERY.has(t.from)).slice(0, 50);
   if (!recent.length) return note('No recoveries yet.', 'muted');
   return h(
@@ -117,13 +130,13 @@ function recoveries(list) {
             h(
               'td',
               { class: 'mono' },
-              (t.from || '∅') + ' → ',
+              `${t.from || '∅'} → `,
               h('span', {
-                class: 'tone-text-' + (t.to === 'healthy' ? 'completed' : t.to === 'escalated' ? 'failed' : 'degraded'),
+                class: `tone-text-${t.to === 'healthy' ? 'completed' : t.to === 'escalated' ? 'failed' : 'degraded'}`,
                 text: t.to,
               }),
             ),
-            h('td', { text: [t.event, t.strategy, t.detail, t.reason].filter((x) => typeof x === 'string' && x).join(' · ') || '—' }),
+            h('td', { text: [t.event, t.strategy, t.detail].filter(Boolean).join(' · ') || '—' }),
           ),
         ),
       ),
@@ -131,23 +144,32 @@ function recoveries(list) {
   );
 }
 
+/**
+ * The health report and the supervisor's components; `sup` is null on a server without `GET /api/supervisor`.
+ * @param {ViewContext['api']} api
+ * @returns {Promise<{ health: HealthShown, sup: SupervisedComponentList | null }>}
+ */
 async function read(api) {
+  /** @type {HealthShown} */
   let health;
   try {
-    health = await api.get('/api/health');
+    health = /** @type {Health} */ (await api.get('/api/health'));
   } catch (err) {
-    // A 503 still carries the health report.
-    if (err.status === 401) throw err;
-    health = err.data || { status: 'unknown', components: [] };
+    const status = api.statusOf(err);
+    if (status === 401) throw err;
+    // A 503 (unhealthy) still carries the health report; any other failure carries none.
+    health =
+      status === 503 && err instanceof api.ApiError && err.data ? /** @type {Health} */ (err.data) : { status: 'unknown', components: [] };
   }
   try {
-    return { health, sup: await api.get('/api/supervisor') };
+    return { health, sup: /** @type {SupervisedComponentList} */ (await api.get('/api/supervisor')) };
   } catch (err) {
-    if (err.status === 404) return { health, sup: null };
+    if (api.statusOf(err) === 404) return { health, sup: null };
     throw err;
   }
 }
 
+/** @type {Mount} */
 export function mount(root, ctx) {
   const healthBox = h('div');
   const body = h('div', { class: 'supervisor-body' });
@@ -156,11 +178,17 @@ export function mount(root, ctx) {
   const live = liveData(
     () => read(ctx.api),
     (data, failure) => {
-      replace(healthBox, healthSection(data && data.health));
-      if (failure) return replace(body, failed(failure, 'the supervisor'));
-      if (!data) return replace(body, note('Loading…'));
+      replace(healthBox, healthSection(data?.health));
+      if (failure) {
+        replace(body, failed(failure, 'the supervisor'));
+        return;
+      }
+      if (!data) {
+        replace(body, note('Loading…'));
+        return;
+      }
       if (data.sup === null) {
-        return replace(
+        replace(
           body,
           h(
             'div',
@@ -168,8 +196,9 @@ export function mount(root, ctx) {
             note('The supervisor is not available on this server (GET /api/supervisor answered 404).', 'muted'),
           ),
         );
+        return;
       }
-      const list = data.sup.components || [];
+      const list = data.sup.components;
       replace(
         body,
         list.length ? components(list) : note('The supervisor watches no components.', 'muted'),

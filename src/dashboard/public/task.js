@@ -9,9 +9,25 @@ import { h, replace, fmtTime, fmtDuration, between, pretty, badge, note, failed,
 import { renderStatechart } from './statechart.js';
 import { escalationTable, ack } from './escalations.js';
 
+/**
+ * @import { Escalation, EscalationEvent, LifecycleGraph, Task, Transition, TransitionList } from '../apiTypes.js'
+ * @import { Child } from './dom.js'
+ * @import { Mount, ViewContext } from './view.js'
+ */
+
+/**
+ * One line of the task's facts; an empty value shows as a dash.
+ * @param {string} label
+ * @param {Child} value
+ */
 const fact = (label, value) =>
   h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', {}, value === undefined || value === '' ? '—' : value));
 
+/**
+ * @param {Task} t
+ * @param {ViewContext} ctx
+ * @param {() => void} reload
+ */
 function header(t, ctx, reload) {
   const live = !TERMINAL.has(t.status);
   const cancel = live
@@ -22,18 +38,19 @@ function header(t, ctx, reload) {
           class: 'danger',
           id: 'cancel-task',
           onclick: async (ev) => {
-            const button = ev.currentTarget; // null once the handler awaits
+            const button = /** @type {HTMLButtonElement} */ (ev.currentTarget); // null once the handler awaits
             button.disabled = true;
             try {
-              await ctx.api.post('/api/tasks/' + encodeURIComponent(t.id) + '/cancel');
+              await ctx.api.post(`/api/tasks/${encodeURIComponent(t.id)}/cancel`);
               ctx.toast('Cancel requested', 'ok');
               reload();
             } catch (err) {
               button.disabled = false;
+              const status = ctx.api.statusOf(err);
               ctx.toast(
-                err.status === 401 || err.status === 403
-                  ? 'Cancelling needs the admin token: ' + err.message
-                  : 'Cancel failed: ' + err.message,
+                status === 401 || status === 403
+                  ? `Cancelling needs the admin token: ${ctx.api.messageOf(err)}`
+                  : `Cancel failed: ${ctx.api.messageOf(err)}`,
                 'error',
               );
             }
@@ -44,7 +61,7 @@ function header(t, ctx, reload) {
     : '';
   return h(
     'section',
-    { class: ['panel', 'task-head', 'tone-' + (t.status === 'running' ? 'running' : t.status)] },
+    { class: ['panel', 'task-head', `tone-${t.status === 'running' ? 'running' : t.status}`] },
     h(
       'div',
       { class: 'toolbar' },
@@ -61,7 +78,7 @@ function header(t, ctx, reload) {
       fact('State', h('span', { class: 'mono', text: t.state })),
       fact('Severity', t.severity ? badge(t.severity) : undefined),
       fact('Answered by', t.answeredBy),
-      fact('Plan', (t.plan || []).join(' → ')),
+      fact('Plan', t.plan.join(' → ')),
       fact('Created', fmtTime(t.createdAt)),
       fact('Updated', fmtTime(t.updatedAt)),
       fact(
@@ -76,6 +93,11 @@ function header(t, ctx, reload) {
   );
 }
 
+/**
+ * @param {LifecycleGraph} graph
+ * @param {readonly Transition[]} transitions
+ * @param {Task} t
+ */
 function lifecycle(graph, transitions, t) {
   return h(
     'section',
@@ -93,17 +115,26 @@ function lifecycle(graph, transitions, t) {
   );
 }
 
+/**
+ * What a transition's detail says, in words: a retry's delay, the agents routing skipped, a reason.
+ * @param {Transition} tr
+ */
 function detail(tr) {
-  const d = tr.detail || {};
+  const d = tr.detail;
+  if (!d) return '';
   const bits = [];
-  if (d.delayMs !== undefined) bits.push('retry in ' + fmtDuration(d.delayMs));
-  if (d.skipped && d.skipped.length) bits.push('skipped ' + d.skipped.map((x) => x.agent + ' (' + x.reason + ')').join(', '));
+  if (d.delayMs !== undefined) bits.push(`retry in ${fmtDuration(d.delayMs)}`);
+  if (d.skipped?.length) bits.push(`skipped ${d.skipped.map((x) => `${x.agent} (${x.reason})`).join(', ')}`);
   if (d.reason) bits.push(d.reason);
   return bits.join('; ');
 }
 
+/**
+ * @param {readonly Transition[]} transitions
+ * @param {Task} t
+ */
 function timeline(transitions, t) {
-  const start = transitions.length ? transitions[0].at : t.createdAt;
+  const start = transitions[0] ? transitions[0].at : t.createdAt;
   const live = !TERMINAL.has(t.status);
   return h(
     'section',
@@ -133,19 +164,19 @@ function timeline(transitions, t) {
             const stay = next ? fmtDuration(between(tr.at, next.at)) : live ? fmtDuration(Date.now() - Date.parse(tr.at)) : 'final';
             return h(
               'tr',
-              { 'data-seq': tr.seq, 'data-to': tr.to, class: ['tone-' + (tr.to === 'waiting' ? 'waiting' : ''), last ? 'last' : ''] },
+              { 'data-seq': tr.seq, 'data-to': tr.to, class: [`tone-${tr.to === 'waiting' ? 'waiting' : ''}`, last ? 'last' : ''] },
               h('td', { class: 'num muted', text: String(tr.seq) }),
               h('td', { class: 'time', text: fmtTime(tr.at) }),
-              h('td', { class: 'num muted', text: '+' + fmtDuration(between(start, tr.at)) }),
+              h('td', { class: 'num muted', text: `+${fmtDuration(between(start, tr.at))}` }),
               h(
                 'td',
                 { class: 'mono' },
                 tr.from ? h('span', { class: 'from', text: tr.from }) : h('span', { class: 'muted', text: '∅' }),
                 ' → ',
-                h('span', { class: ['to', 'tone-text-' + tr.to], text: tr.to }),
+                h('span', { class: ['to', `tone-text-${tr.to}`], text: tr.to }),
               ),
               h('td', { class: 'event mono', 'data-field': 'event', text: tr.event }),
-              h('td', { text: tr.agent ? tr.agent + (tr.attempt ? ' #' + tr.attempt : '') : '' }),
+              h('td', { text: tr.agent ? tr.agent + (tr.attempt ? ` #${tr.attempt}` : '') : '' }),
               h(
                 'td',
                 { class: 'mono error' },
@@ -161,25 +192,30 @@ function timeline(transitions, t) {
   );
 }
 
+/**
+ * @param {Task} t
+ * @param {readonly Transition[]} transitions
+ */
 function attempts(t, transitions) {
-  const order = (t.plan || []).slice();
-  for (const a of t.attempts || []) if (!order.includes(a.agent)) order.push(a.agent);
-  const skipped = {};
-  for (const tr of transitions) for (const sk of (tr.detail && tr.detail.skipped) || []) skipped[sk.agent] = sk.reason;
+  const order = t.plan.slice();
+  for (const a of t.attempts) if (!order.includes(a.agent)) order.push(a.agent);
+  /** @type {Map<string, string>} */
+  const skipped = new Map();
+  for (const tr of transitions) for (const sk of tr.detail?.skipped || []) skipped.set(sk.agent, sk.reason);
   return h(
     'section',
     { class: 'panel attempts-panel' },
-    h('h2', {}, 'Attempts ', h('span', { class: 'n', text: String((t.attempts || []).length) })),
+    h('h2', {}, 'Attempts ', h('span', { class: 'n', text: String(t.attempts.length) })),
     order.length
       ? h(
           'div',
           { class: 'agents-tried' },
           order.map((agent, i) => {
-            const mine = (t.attempts || []).filter((a) => a.agent === agent);
+            const mine = t.attempts.filter((a) => a.agent === agent);
             return h(
               'div',
               { class: 'agent-attempts', 'data-agent': agent },
-              h('h3', {}, agent, ' ', h('span', { class: 'muted small', text: i === 0 ? 'primary' : 'fallback ' + i })),
+              h('h3', {}, agent, ' ', h('span', { class: 'muted small', text: i === 0 ? 'primary' : `fallback ${i}` })),
               mine.length
                 ? h(
                     'ol',
@@ -187,8 +223,8 @@ function attempts(t, transitions) {
                     mine.map((a) =>
                       h(
                         'li',
-                        { class: ['attempt', 'outcome-' + a.outcome], 'data-attempt': a.attempt },
-                        h('span', { class: 'attempt-n', text: '#' + a.attempt }),
+                        { class: ['attempt', `outcome-${a.outcome}`], 'data-attempt': a.attempt },
+                        h('span', { class: 'attempt-n', text: `#${a.attempt}` }),
                         badge(
                           a.outcome === 'error' ? 'error' : a.outcome === 'ok' ? 'ok' : 'running',
                           a.outcome === 'error' ? 'failed' : a.outcome === 'ok' ? 'completed' : 'running',
@@ -200,13 +236,13 @@ function attempts(t, transitions) {
                               class: 'msg',
                               text:
                                 a.error.message +
-                                (a.error.category ? ' (' + a.error.category + (a.error.retryable ? ', retryable' : '') + ')' : ''),
+                                (a.error.category ? ` (${a.error.category}${a.error.retryable ? ', retryable' : ''})` : ''),
                             })
                           : '',
                       ),
                     ),
                   )
-                : note(skipped[agent] ? 'skipped: ' + skipped[agent] : 'not tried', 'muted'),
+                : note(skipped.has(agent) ? `skipped: ${skipped.get(agent)}` : 'not tried', 'muted'),
             );
           }),
         )
@@ -214,6 +250,7 @@ function attempts(t, transitions) {
   );
 }
 
+/** @param {Task} t */
 function result(t) {
   if (t.status === 'degraded') {
     return h(
@@ -222,7 +259,7 @@ function result(t) {
       h('h2', { text: 'Degraded response' }),
       h('p', {
         class: 'hint',
-        text: "Every agent failed; this is the workflow's fallback answer" + (t.error ? ', after ' + t.error.code : '') + '.',
+        text: `Every agent failed; this is the workflow's fallback answer${t.error ? `, after ${t.error.code}` : ''}.`,
       }),
       h('pre', { class: 'json', text: pretty(t.output) }),
     );
@@ -231,14 +268,14 @@ function result(t) {
     return h(
       'section',
       { class: 'panel result tone-completed', id: 'result' },
-      h('h2', {}, 'Output', t.answeredBy ? h('span', { class: 'muted small', text: ' answered by ' + t.answeredBy }) : ''),
+      h('h2', {}, 'Output', t.answeredBy ? h('span', { class: 'muted small', text: ` answered by ${t.answeredBy}` }) : ''),
       h('pre', { class: 'json', text: pretty(t.output) }),
     );
   }
   if (t.status === 'failed' || t.status === 'cancelled') {
     return h(
       'section',
-      { class: ['panel', 'result', 'tone-' + t.status], id: 'result' },
+      { class: ['panel', 'result', `tone-${t.status}`], id: 'result' },
       h('h2', { text: t.status === 'failed' ? 'Failed' : 'Cancelled' }),
       t.error ? h('p', {}, h('span', { class: 'mono code', text: t.error.code }), ' ', t.error.message || '') : note('No output.', 'muted'),
     );
@@ -247,14 +284,19 @@ function result(t) {
     'section',
     { class: 'panel result', id: 'result' },
     h('h2', { text: 'Output' }),
-    note('No output yet: the task is ' + t.status + '.', 'muted'),
+    note(`No output yet: the task is ${t.status}.`, 'muted'),
   );
 }
 
+/** @type {Mount} */
 export function mount(root, ctx) {
-  const id = ctx.params.id;
+  // The router mounts this view only for `#/tasks/<id>`.
+  const id = ctx.params.id || '';
+  /** @type {Task | undefined} */
   let task;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {string | undefined} */
   let lastTransitionAt;
   const body = h('div', { class: 'task-page', 'data-task-id': id });
   root.append(body);
@@ -262,17 +304,20 @@ export function mount(root, ctx) {
   async function load() {
     try {
       const [t, tr, graph] = await Promise.all([
-        ctx.api.get('/api/tasks/' + encodeURIComponent(id)),
-        ctx.api.get('/api/tasks/' + encodeURIComponent(id) + '/transitions'),
+        /** @type {Promise<Task>} */ (ctx.api.get(`/api/tasks/${encodeURIComponent(id)}`)),
+        /** @type {Promise<TransitionList>} */ (ctx.api.get(`/api/tasks/${encodeURIComponent(id)}/transitions`)),
         ctx.graph(),
       ]);
+      // An escalation that cannot be read (gone, or refused) is left out rather than failing the page.
       const escalations = (
         await Promise.all(
-          (t.escalationIds || []).map((e) => ctx.api.get('/api/escalations/' + encodeURIComponent(e)).catch(() => undefined)),
+          t.escalationIds.map((e) =>
+            /** @type {Promise<Escalation>} */ (ctx.api.get(`/api/escalations/${encodeURIComponent(e)}`)).catch(() => undefined),
+          ),
         )
-      ).filter(Boolean);
+      ).filter((e) => e !== undefined);
       task = t;
-      lastTransitionAt = tr.transitions.length ? tr.transitions[tr.transitions.length - 1].at : t.createdAt;
+      lastTransitionAt = tr.transitions.at(-1)?.at ?? t.createdAt;
       render(t, tr.transitions, graph, escalations);
     } catch (err) {
       replace(
@@ -281,13 +326,20 @@ export function mount(root, ctx) {
           'section',
           { class: 'panel' },
           h('a', { href: '#/tasks', class: 'back', text: '← Tasks' }),
-          err.status === 404 ? note('No task ' + id + '.', 'error') : failed(err, 'this task'),
+          ctx.api.statusOf(err) === 404 ? note(`No task ${id}.`, 'error') : failed(err, 'this task'),
         ),
       );
     }
   }
 
+  /**
+   * @param {Task} t
+   * @param {readonly Transition[]} transitions
+   * @param {LifecycleGraph} graph
+   * @param {readonly Escalation[]} escalations
+   */
   function render(t, transitions, graph, escalations) {
+    /** @type {(eid: string, button: HTMLButtonElement) => Promise<void>} */
     const onAck = async (eid, button) => {
       if (await ack(ctx, eid, button)) load();
     };
@@ -322,18 +374,19 @@ export function mount(root, ctx) {
     if (age) age.textContent = fmtDuration(Date.now() - Date.parse(task.createdAt));
   }, 1000);
 
-  replace(body, note('Loading task ' + id + '…'));
+  replace(body, note(`Loading task ${id}…`));
   load();
   return {
-    title: 'Task ' + id,
+    title: `Task ${id}`,
     onTransition(e) {
       if (e.taskId !== id) return;
       clearTimeout(timer);
       timer = setTimeout(load, 120);
     },
     onEvent(type, data) {
-      const e = data && data.escalation;
-      if (type === 'escalation' && e && (e.taskId === id || (e.taskIds || []).includes(id))) load();
+      if (type !== 'escalation') return;
+      const e = /** @type {EscalationEvent} */ (data).escalation;
+      if (e.taskId === id || e.taskIds.includes(id)) load();
     },
     refresh: load,
     unmount() {

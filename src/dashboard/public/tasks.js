@@ -7,20 +7,43 @@
  */
 import { h, replace, fmtTime, fmtDuration, between, badge, note, failed, shortId, TERMINAL } from './dom.js';
 
-export const STATUSES = ['queued', 'running', 'waiting', 'completed', 'degraded', 'failed', 'cancelled'];
-const SAME = new Set(['queued', 'waiting', 'completed', 'degraded', 'failed', 'cancelled']);
-/** The task status a machine state shows as (the engine's STATUS_OF). */
-export const statusOf = (state) => (SAME.has(state) ? state : 'running');
+/**
+ * @import { Task, TaskList, TransitionEvent } from '../apiTypes.js'
+ * @import { Mount } from './view.js'
+ */
 
-const lastAgent = (t) => t.answeredBy || (t.attempts && t.attempts.length ? t.attempts[t.attempts.length - 1].agent : '');
+/**
+ * A row of the list: a task as read, or, until it is read, as its first transition describes it.
+ * @typedef {Pick<Task, 'id' | 'workflow' | 'state' | 'status' | 'createdAt' | 'updatedAt' | 'attempts'> & Partial<Pick<Task, 'answeredBy' | 'error'>>} Row
+ */
+
+/** The status filter's chips, in lifecycle order. @type {readonly Task['status'][]} */
+export const STATUSES = ['queued', 'running', 'waiting', 'completed', 'degraded', 'failed', 'cancelled'];
+/** @type {ReadonlySet<string>} */
+const SAME = new Set(['queued', 'waiting', 'completed', 'degraded', 'failed', 'cancelled']);
+/**
+ * The task status a machine state shows as (the engine's STATUS_OF). The cast holds because SAME
+ * holds only statuses.
+ * @param {string} state
+ * @returns {Task['status']}
+ */
+export const statusOf = (state) => (SAME.has(state) ? /** @type {Task['status']} */ (state) : 'running');
+
+/** @param {Row} t */
+const lastAgent = (t) => t.answeredBy || t.attempts.at(-1)?.agent || '';
+/** @param {Row} t */
 const age = (t) => (TERMINAL.has(t.status) ? between(t.createdAt, t.updatedAt) : Date.now() - Date.parse(t.createdAt));
 
+/** @type {Mount} */
 export function mount(root, ctx) {
+  /** @type {Map<string, Row>} */
   const tasks = new Map();
+  /** @type {Map<string, HTMLTableRowElement>} */
   const rows = new Map();
   let status = ctx.query.get('status') || '';
   let search = ctx.query.get('q') || '';
   let loaded = false;
+  /** @type {unknown} */
   let failure;
 
   const chips = h('div', { class: 'chips', role: 'toolbar', 'aria-label': 'Filter by status' });
@@ -77,14 +100,20 @@ export function mount(root, ctx) {
   }
 
   function renderChips() {
-    const counts = {};
-    for (const t of tasks.values()) counts[t.status] = (counts[t.status] || 0) + 1;
+    /** @type {Map<string, number>} */
+    const counts = new Map();
+    for (const t of tasks.values()) counts.set(t.status, (counts.get(t.status) || 0) + 1);
+    /**
+     * @param {string} value the status; '' for all
+     * @param {string} label
+     * @param {number} n
+     */
     const chip = (value, label, n) =>
       h(
         'button',
         {
           type: 'button',
-          class: ['chip', value ? 'tone-' + (value === 'running' ? 'running' : value) : 'all'],
+          class: ['chip', value ? `tone-${value === 'running' ? 'running' : value}` : 'all'],
           'data-status': value || 'all',
           'aria-pressed': String(status === value),
           onclick: () => {
@@ -99,32 +128,29 @@ export function mount(root, ctx) {
     replace(
       chips,
       chip('', 'All', tasks.size),
-      STATUSES.map((st) => chip(st, st, counts[st] || 0)),
+      STATUSES.map((st) => chip(st, st, counts.get(st) || 0)),
     );
   }
 
+  /** @param {Row} t */
   function cells(t) {
-    const err = t.error
-      ? t.error.code
-      : (t.attempts || [])
-          .filter((a) => a.error)
-          .map((a) => a.error.code)
-          .pop();
+    const err = t.error ? t.error.code : t.attempts.findLast((a) => a.error)?.error?.code;
     return [
       h('td', { class: 'status' }, badge(t.status)),
-      h('td', { class: 'id' }, h('a', { href: '#/tasks/' + encodeURIComponent(t.id) }, shortId(t.id, 13))),
+      h('td', { class: 'id' }, h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, shortId(t.id, 13))),
       h('td', { class: 'workflow', text: t.workflow }),
       h('td', { class: 'state mono', text: t.state }),
       h('td', { class: 'agent', text: lastAgent(t) || '—' }),
-      h('td', { class: 'num', text: String((t.attempts || []).length) }),
+      h('td', { class: 'num', text: String(t.attempts.length) }),
       h('td', { class: 'error mono', text: err || '' }),
       h('td', { class: 'time', text: fmtTime(t.createdAt) }),
       h('td', { class: 'age num', text: fmtDuration(age(t)) }),
     ];
   }
 
+  /** @param {Row} t */
   function rowFor(t) {
-    const sig = t.status + '|' + t.state + '|' + t.updatedAt + '|' + (t.attempts || []).length;
+    const sig = `${t.status}|${t.state}|${t.updatedAt}|${t.attempts.length}`;
     let tr = rows.get(t.id);
     if (tr && tr.dataset.sig === sig) return tr;
     const isNew = !tr;
@@ -132,7 +158,7 @@ export function mount(root, ctx) {
       tr = h('tr', {
         'data-task-id': t.id,
         onclick: (e) => {
-          if (!e.target.closest('a')) ctx.go('#/tasks/' + encodeURIComponent(t.id));
+          if (!(e.target instanceof Element && e.target.closest('a'))) ctx.go(`#/tasks/${encodeURIComponent(t.id)}`);
         },
       });
       rows.set(t.id, tr);
@@ -157,7 +183,7 @@ export function mount(root, ctx) {
     wanted.forEach((tr, i) => {
       if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null);
     });
-    while (tbody.children.length > wanted.length) tbody.lastElementChild.remove();
+    while (tbody.children.length > wanted.length) tbody.lastElementChild?.remove();
     table.hidden = !wanted.length;
     if (failure) replace(empty, failed(failure, 'tasks'));
     else if (!loaded) replace(empty, note('Loading tasks…'));
@@ -165,12 +191,12 @@ export function mount(root, ctx) {
       replace(empty, note('No tasks yet. They appear here as soon as one is submitted (warden submit WORKFLOW, or POST /api/tasks).'));
     else if (!wanted.length) replace(empty, note('No task matches this filter.'));
     else replace(empty);
-    shown.textContent = loaded ? 'Showing ' + wanted.length + ' of ' + tasks.size + ' tasks' : '';
+    shown.textContent = loaded ? `Showing ${wanted.length} of ${tasks.size} tasks` : '';
   }
 
   async function load() {
     try {
-      const res = await ctx.api.get('/api/tasks?limit=500');
+      const res = /** @type {TaskList} */ (await ctx.api.get('/api/tasks?limit=500'));
       tasks.clear();
       for (const t of res.tasks) tasks.set(t.id, t);
       failure = undefined;
@@ -181,18 +207,25 @@ export function mount(root, ctx) {
     render();
   }
 
+  /** @type {Set<string>} */
   const pending = new Set();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let flushTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let renderTimer;
   async function flush() {
     flushTimer = undefined;
     const ids = [...pending];
     pending.clear();
-    if (ids.length > 25) return load();
+    // Past a burst this size, one list read is cheaper than a read per task.
+    if (ids.length > 25) {
+      await load();
+      return;
+    }
     await Promise.all(
       ids.map(async (id) => {
         try {
-          tasks.set(id, await ctx.api.get('/api/tasks/' + encodeURIComponent(id)));
+          tasks.set(id, /** @type {Task} */ (await ctx.api.get(`/api/tasks/${encodeURIComponent(id)}`)));
         } catch {
           /* keep the patched row */
         }
@@ -201,6 +234,7 @@ export function mount(root, ctx) {
     render();
   }
 
+  /** @param {TransitionEvent} e */
   function onTransition(e) {
     const t = tasks.get(e.taskId);
     if (t) Object.assign(t, { state: e.to, status: statusOf(e.to), updatedAt: e.at });
@@ -226,7 +260,7 @@ export function mount(root, ctx) {
   const ticker = setInterval(() => {
     for (const t of tasks.values()) {
       if (TERMINAL.has(t.status)) continue;
-      const cell = rows.get(t.id) && rows.get(t.id).querySelector('.age');
+      const cell = rows.get(t.id)?.querySelector('.age');
       if (cell) cell.textContent = fmtDuration(age(t));
     }
   }, 1000);
