@@ -40,6 +40,13 @@ describe('registerDashboard', () => {
     }
   });
 
+  it('links from the page only files it serves', async () => {
+    const html = await (await app().request('/')).text();
+    const linked = [...html.matchAll(/(?:src|href)="\/dashboard\/([^"]+)"/g)].map(([, file]) => file!);
+    expect(linked).toEqual(expect.arrayContaining(['app.js', 'style.css', 'favicon.svg']));
+    for (const file of linked) expect(DASHBOARD_FILES.has(file), file).toBe(true);
+  });
+
   it('answers 404 for files it does not have, including paths that climb out', async () => {
     const a = app();
     for (const p of ['/dashboard/nope.js', '/dashboard/..%2Fserve.ts', '/dashboard/../package.json', '/dashboard/assets/index.js']) {
