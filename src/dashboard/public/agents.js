@@ -56,13 +56,7 @@ function card(a, ctx, reload) {
           await ctx.api.post(`/api/agents/${encodeURIComponent(a.id)}/circuit/reset`);
           ctx.toast(`Circuit of ${a.id} reset`, 'ok');
         } catch (err) {
-          const status = ctx.api.statusOf(err);
-          ctx.toast(
-            status === 401 || status === 403
-              ? `Resetting a circuit needs the admin token: ${ctx.api.messageOf(err)}`
-              : `Reset failed: ${ctx.api.messageOf(err)}`,
-            'error',
-          );
+          ctx.toast(ctx.api.adminFailure(err, 'Resetting a circuit', 'Reset'), 'error');
         }
         reload();
       },

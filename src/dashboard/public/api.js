@@ -47,6 +47,18 @@ export const statusOf = (err) => (err instanceof ApiError ? err.status : 0);
  */
 export const messageOf = (err) => (err instanceof Error ? err.message : String(err));
 
+/**
+ * What to tell the user when an admin action failed: that it needs the admin token (a 401 or
+ * 403), or else why it failed.
+ * @param {unknown} err
+ * @param {string} doing the action as a subject, e.g. 'Acknowledging'
+ * @param {string} action the action as a noun, e.g. 'Ack'
+ */
+export function adminFailure(err, doing, action) {
+  const status = statusOf(err);
+  return status === 401 || status === 403 ? `${doing} needs the admin token: ${messageOf(err)}` : `${action} failed: ${messageOf(err)}`;
+}
+
 /** @type {(message: string) => void} */
 let onUnauthorized = () => {};
 /**

@@ -53,13 +53,7 @@ export async function ack(ctx, id, button) {
     return true;
   } catch (err) {
     if (button) button.disabled = false;
-    const status = ctx.api.statusOf(err);
-    ctx.toast(
-      status === 403 || status === 401
-        ? `Acknowledging needs the admin token: ${ctx.api.messageOf(err)}`
-        : `Ack failed: ${ctx.api.messageOf(err)}`,
-      'error',
-    );
+    ctx.toast(ctx.api.adminFailure(err, 'Acknowledging', 'Ack'), 'error');
     return false;
   }
 }

@@ -46,13 +46,7 @@ function header(t, ctx, reload) {
               reload();
             } catch (err) {
               button.disabled = false;
-              const status = ctx.api.statusOf(err);
-              ctx.toast(
-                status === 401 || status === 403
-                  ? `Cancelling needs the admin token: ${ctx.api.messageOf(err)}`
-                  : `Cancel failed: ${ctx.api.messageOf(err)}`,
-                'error',
-              );
+              ctx.toast(ctx.api.adminFailure(err, 'Cancelling', 'Cancel'), 'error');
             }
           },
         },
