@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_FILES } from './assets/index.js';
+import { dashboardFiles } from './publicFiles.js';
 import { registerDashboard } from './serve.js';
+
+const DASHBOARD_FILES = dashboardFiles().files;
 
 function app() {
   const a = new Hono();
@@ -36,6 +38,13 @@ describe('registerDashboard', () => {
       if (file.endsWith('.js')) expect(res.headers.get('content-type'), file).toMatch(/^text\/javascript/);
       if (file.endsWith('.css')) expect(res.headers.get('content-type'), file).toMatch(/^text\/css/);
     }
+  });
+
+  it('links from the page only files it serves', async () => {
+    const html = await (await app().request('/')).text();
+    const linked = [...html.matchAll(/(?:src|href)="\/dashboard\/([^"]+)"/g)].map(([, file]) => file!);
+    expect(linked).toEqual(expect.arrayContaining(['app.js', 'style.css', 'favicon.svg']));
+    for (const file of linked) expect(DASHBOARD_FILES.has(file), file).toBe(true);
   });
 
   it('answers 404 for files it does not have, including paths that climb out', async () => {

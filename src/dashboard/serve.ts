@@ -1,11 +1,11 @@
 /**
- * The dashboard: plain HTML, CSS and ES modules served by `warden serve` itself, with no build
- * step and nothing fetched from anywhere else.
+ * The dashboard: plain HTML, CSS and ES modules (the files in `public/`) served by `warden serve`
+ * itself, with no bundler and nothing fetched from anywhere else.
  * @module
  */
 import type { Context, Hono } from 'hono';
-import { DASHBOARD_FILES, indexHtml } from './assets/index.js';
 import { lifecycleGraph } from './lifecycleGraph.js';
+import { dashboardFiles } from './publicFiles.js';
 
 /**
  * The page may load its own scripts, styles and images and talk to its own API, nothing else:
@@ -44,12 +44,13 @@ function send(c: Context, body: string, type: string) {
  */
 export function registerDashboard(app: Hono): void {
   const lifecycle = JSON.stringify(lifecycleGraph());
-  app.get('/', (c) => send(c, indexHtml, 'text/html; charset=utf-8'));
-  app.get('/index.html', (c) => send(c, indexHtml, 'text/html; charset=utf-8'));
+  const { page, files } = dashboardFiles();
+  app.get('/', (c) => send(c, page, 'text/html; charset=utf-8'));
+  app.get('/index.html', (c) => send(c, page, 'text/html; charset=utf-8'));
   app.get('/dashboard', (c) => c.redirect('/', 302));
   app.get('/dashboard/lifecycle.json', (c) => send(c, lifecycle, 'application/json; charset=utf-8'));
   app.get('/dashboard/:file', (c, next) => {
-    const asset = DASHBOARD_FILES.get(c.req.param('file'));
+    const asset = files.get(c.req.param('file'));
     return asset ? send(c, asset.body, asset.type) : next();
   });
 }
