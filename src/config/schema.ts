@@ -18,6 +18,7 @@ export * from './policySchemas.js';
 export * from './processSchema.js';
 export * from './recoverySchema.js';
 export * from './supervisorSchema.js';
+export * from './stepSchema.js';
 export * from './workflowSchema.js';
 export { duration } from './duration.js';
 

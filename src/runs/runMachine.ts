@@ -107,6 +107,12 @@ const whileLive = {
   '*': { actions: 'clearCommands' },
 } as const;
 
+/** The deadline ends a live run: degrading when it can, failed otherwise, every running child aborted. */
+const atDeadline = [
+  { guard: 'hasDegraded', target: 'degrading', actions: ['clearCommands', 'stopSteps', 'recordError'] },
+  { target: 'failed', actions: ['clearCommands', 'stopSteps', 'recordError'] },
+] as const;
+
 /** The run machine. See the module comment for the chart. */
 export const runMachine = setup({
   types: {
@@ -160,10 +166,7 @@ export const runMachine = setup({
         ...whileLive,
         START: { target: 'running', actions: ['clearCommands', 'startSteps'] },
         RECOVERED: { target: 'queued', reenter: true, actions: 'clearCommands' },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: ['clearCommands', 'stopSteps', 'recordError'] },
-          { target: 'failed', actions: ['clearCommands', 'stopSteps', 'recordError'] },
-        ],
+        DEADLINE: atDeadline,
       },
     },
     running: {
@@ -179,10 +182,7 @@ export const runMachine = setup({
         STEP_REFUSED: { guard: 'isReadyOrRunning', actions: ['clearCommands', 'refuseStep'] },
         CHILD_ENDED: { guard: 'isRunningChild', actions: ['clearCommands', 'endChild'] },
         RECOVERED: { target: 'running', reenter: true, actions: 'clearCommands' },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: ['clearCommands', 'stopSteps', 'recordError'] },
-          { target: 'failed', actions: ['clearCommands', 'stopSteps', 'recordError'] },
-        ],
+        DEADLINE: atDeadline,
       },
     },
     finishing: {
@@ -197,10 +197,7 @@ export const runMachine = setup({
           { target: 'failed', actions: ['clearCommands', 'recordError'] },
         ],
         RECOVERED: { target: 'finishing', reenter: true, actions: 'clearCommands' },
-        DEADLINE: [
-          { guard: 'hasDegraded', target: 'degrading', actions: ['clearCommands', 'recordError'] },
-          { target: 'failed', actions: ['clearCommands', 'recordError'] },
-        ],
+        DEADLINE: atDeadline,
       },
     },
     degrading: {
