@@ -13,6 +13,7 @@ import { supervisorSchema } from './supervisorSchema.js';
 export * from './adapterSchema.js';
 export * from './agentSchema.js';
 export * from './escalationSchema.js';
+export * from './expressionLimitsSchema.js';
 export * from './healthCheckSchema.js';
 export * from './policySchemas.js';
 export * from './processSchema.js';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { severitySchema } from '../errors/index.js';
 import { duration } from './duration.js';
+import { expressionLimitsSchema } from './expressionLimitsSchema.js';
 import { jsonSchemaObject } from './jsonSchemaObject.js';
 import { type Step, expressionSchema, stepSchema, taskOverrideFields } from './stepSchema.js';
 import { idSchema, strictObject } from './strict.js';
@@ -30,6 +31,7 @@ const SINGLE_STEP_ONLY = ['timeoutMs', 'retry', 'outputSchema'] as const;
  * - `steps`: the steps by id (see {@link stepSchema}); at least one. Neither `agent` nor
  *   `capability`, and `timeoutMs`, `retry` and `outputSchema` belong on the steps.
  * - `output`: a JSONata expression for the run's output. Defaults to `{ <stepId>: output }` of every step.
+ * - `expressions`: the budget of each evaluation of its expressions; see {@link expressionLimitsSchema}.
  *
  * Both:
  * - `inputSchema`: the JSON Schema the input must satisfy.
@@ -44,6 +46,7 @@ export const workflowSchema = strictObject({
   capability: z.string().min(1).optional().describe('Run on any agent with this capability, in config order.'),
   steps: z.record(idSchema, stepSchema).optional().describe('The steps of a multi-step workflow, by id. Not with "agent" or "capability".'),
   output: expressionSchema.optional().describe("A multi-step workflow's output. Defaults to { <stepId>: output } of every step."),
+  expressions: expressionLimitsSchema.optional(),
   inputSchema: jsonSchemaObject.optional().describe('The JSON Schema the task input must satisfy.'),
   ...taskOverrideFields,
   deadlineMs: duration.default(600_000).describe('The whole task, across every retry and fallback (a run: every step).'),
@@ -64,8 +67,8 @@ export const workflowSchema = strictObject({
       if (Object.keys(w.steps).length === 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'needs at least one step' });
       return;
     }
-    if (w.output !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['output'], message: 'is for multi-step workflows (with "steps")' });
+    for (const key of ['output', 'expressions'] as const) {
+      if (w[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is for multi-step workflows (with "steps")' });
     }
     if (w.agent === undefined && w.capability === undefined) {
       ctx.addIssue({ code: 'custom', message: 'needs either "agent" (the primary agent) or "capability"' });

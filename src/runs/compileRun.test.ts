@@ -48,6 +48,7 @@ describe('compileRun', () => {
     expect(run?.steps.review?.forEach?.site).toEqual({ step: 'review', field: 'forEach' });
     expect(run?.steps.review?.input).toBeUndefined();
     expect(run?.output?.site).toEqual({ field: 'output' });
+    expect(run?.limits).toEqual({ timeoutMs: 1000, maxDepth: 1000 });
     // A compiled run still prints as the JSON it came from.
     expect(JSON.parse(JSON.stringify(run?.steps.review)).when).toBe('true');
   });
@@ -78,6 +79,13 @@ describe('compileRun', () => {
       }),
     ).toEqual(['steps.a.needs: cycle a → b → c → a']);
     expect(problemLines({ a: { agent: 'x', needs: ['a'] } })).toEqual(['steps.a.needs: cycle a → a']);
+  });
+
+  it("takes the workflow's expression limits", () => {
+    expect(compileRun(parse({ a: { agent: 'x' } }, { expressions: { maxDepth: 50 } })).run?.limits).toEqual({
+      timeoutMs: 1000,
+      maxDepth: 50,
+    });
   });
 
   it('builds the run machine input from the compiled run', () => {

@@ -7,6 +7,7 @@
  * @module
  */
 import { forEachCycle } from '../config/cycles.js';
+import { type ExpressionLimitsConfig, expressionLimitsSchema } from '../config/expressionLimitsSchema.js';
 import type { MultiStepWorkflow, Step, StepKind } from '../config/schema.js';
 import { type CompiledExpression, type ExpressionField, compileExpression } from './expressions.js';
 import type { RunMachineInput } from './runMachine.js';
@@ -33,6 +34,8 @@ export interface CompiledRun {
   readonly steps: Readonly<Record<string, CompiledStep>>;
   /** The run's output; absent: `{ <stepId>: output }` of every step. */
   readonly output?: CompiledExpression;
+  /** The budget of each evaluation of the run's expressions, defaults filled in. */
+  readonly limits: ExpressionLimitsConfig;
 }
 
 /** Something wrong within a workflow, at a path of the workflow file. */
@@ -90,6 +93,7 @@ export function compileRun(workflow: MultiStepWorkflow): { run?: CompiledRun; pr
       order,
       steps: Object.fromEntries(order.map((id) => [id, steps[id]!])),
       ...(output ? { output } : {}),
+      limits: workflow.expressions ?? expressionLimitsSchema.parse({}),
     },
     problems,
   };

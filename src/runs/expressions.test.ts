@@ -4,6 +4,7 @@ import {
   type CompiledExpression,
   type ExpressionData,
   type ExpressionSite,
+  DEFAULT_EXPRESSION_LIMITS,
   compileExpression,
   evaluateExpression,
   evaluateForEach,
@@ -110,6 +111,12 @@ describe('evaluateExpression', () => {
       evaluateExpression(compiled('$eval("( $f := function($x){ 1 + $f($x) }; $f(1) )")'), data, { maxDepth: 200 }),
     );
     expect(error.message).toMatch(/nested deeper than 200 levels/);
+  });
+});
+
+describe('DEFAULT_EXPRESSION_LIMITS', () => {
+  it("are the workflow schema's defaults: 1 s and 1000 levels", () => {
+    expect(DEFAULT_EXPRESSION_LIMITS).toMatchObject({ timeoutMs: 1000, maxDepth: 1000 });
   });
 });
 

@@ -13,6 +13,7 @@
  * @module
  */
 import jsonata from 'jsonata';
+import { type ExpressionLimitsConfig, expressionLimitsSchema } from '../config/expressionLimitsSchema.js';
 import type { ErrorInfo } from '../errors/index.js';
 import { type WardenError, wardenError } from '../errors/index.js';
 import type { StepStatus } from './stepProgress.js';
@@ -47,23 +48,21 @@ export interface ExpressionData {
   readonly run: { readonly id: string };
 }
 
-/** The budget of one evaluation. */
-export interface ExpressionLimits {
-  /** How long one evaluation may run, in ms. Defaults to 1000. */
-  readonly timeoutMs: number;
-  /** How deeply evaluation may nest (a recursive function nests once per call). Defaults to 1000. */
-  readonly maxDepth: number;
+/**
+ * The budget of one evaluation: `timeoutMs` and `maxDepth` as a workflow's `expressions` section
+ * gives them (see `expressionLimitsSchema`), and the time source.
+ */
+export type ExpressionLimits = Readonly<ExpressionLimitsConfig> & {
   /**
    * The time source of the budget. Defaults to `performance.now`. Not the engine's Clock: this
    * measures work done inside one synchronous stretch, in which a simulated clock never moves.
    */
   readonly now: () => number;
-}
+};
 
-/** The default budget: 1 s and 1000 levels. */
+/** The default budget: the schema's defaults (1 s and 1000 levels) on the process's monotonic clock. */
 export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = Object.freeze({
-  timeoutMs: 1000,
-  maxDepth: 1000,
+  ...expressionLimitsSchema.parse({}),
   now: () => performance.now(),
 });
 
