@@ -334,6 +334,37 @@ describe('runMachine: cancel and deadline', () => {
     }
   });
 
+  it('ends a run at its deadline before it started, or while its output is evaluated', () => {
+    const queued = run({ a: {} });
+    queued.send({ type: 'DEADLINE', error: late });
+    expect(queued.state()).toBe('failed');
+    expect(queued.statuses()).toEqual({ a: 'cancelled' });
+
+    const finishing = run({ a: {} }, { hasDegraded: true });
+    finishing.send({ type: 'START' });
+    finishing.send(resolved('a'));
+    finishing.send(ended('a'));
+    finishing.send({ type: 'DEADLINE', error: late });
+    expect(finishing.state()).toBe('degrading');
+    expect(finishing.statuses()).toEqual({ a: 'completed' });
+  });
+
+  it('cancels a run while it finishes or degrades', () => {
+    const finishing = run({ a: {} });
+    finishing.send({ type: 'START' });
+    finishing.send({ type: 'STEP_RESOLVED', step: 'a', skip: true });
+    finishing.send({ type: 'CANCEL', error: cancelled });
+    expect(finishing.state()).toBe('cancelled');
+
+    const degrading = run({ a: {} }, { hasDegraded: true });
+    degrading.send({ type: 'START' });
+    degrading.send({ type: 'STEP_REFUSED', step: 'a', error: refused });
+    expect(degrading.state()).toBe('degrading');
+    degrading.send({ type: 'CANCEL', error: cancelled });
+    expect(degrading.state()).toBe('cancelled');
+    expect(degrading.ctx().error).toEqual(cancelled);
+  });
+
   it('changes nothing for a child that ends after the run has', () => {
     const r = run({ a: {}, b: {} });
     r.send({ type: 'START' });

@@ -37,6 +37,17 @@ import {
  * degrading ─DEGRADED→ degraded, ─DEGRADE_FAILED→ failed      (failed directly without a degraded response)
  * any live state ─CANCEL→ cancelled                            (running children aborted)
  * ```
+ *
+ * The interpreter's part, after every transition (and again after RECOVERED, which re-enters the
+ * state and clears the commands, since those were committed before the restart):
+ * - always: create and start the children in `launch` and cancel those in `abort`, in the same
+ *   store commit as the transition; a final state's `abort` is acted on like any other.
+ * - `queued`: send START.
+ * - `running`: for each step that is `ready`, evaluate its `when` and `forEach` and send
+ *   STEP_RESOLVED (or STEP_REFUSED); send CHILD_ENDED as each child task ends.
+ * - `finishing`: evaluate the run's output and send OUTPUT_RESOLVED (or OUTPUT_FAILED).
+ * - `degrading`: build the degraded response and send DEGRADED (or DEGRADE_FAILED).
+ * - any live state: send DEADLINE when `deadlineAt` passes, CANCEL when asked.
  * @module
  */
 
