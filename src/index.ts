@@ -18,6 +18,8 @@ export type { Task, TaskStatus, Transition, TransitionEvent, AttemptRecord } fro
 export { TERMINAL_STATUSES } from './lifecycle/types.js';
 export { taskMachine, TASK_STATES, FINAL_STATES } from './lifecycle/taskMachine.js';
 export type { TaskContext, TaskEvent, TaskMachineInput, FailureInfo, SkipInfo } from './lifecycle/taskMachine.js';
+export { runMachine, RUN_STATES, FINAL_RUN_STATES, compileRun } from './runs/index.js';
+export type { RunContext, RunEvent, RunMachineInput, StepStatus, CompiledRun, CompiledStep, ExpressionLimits } from './runs/index.js';
 export type { AgentView, HealthStatus } from './lifecycle/AgentPool.js';
 export { createLogger, silentLogger } from './lifecycle/logger.js';
 export type { Logger } from './lifecycle/logger.js';
@@ -41,7 +43,7 @@ export { ExponentialBackoff, computeDelay, CircuitBreaker, Bulkhead, BulkheadFul
 export type { BackoffOptions, BreakerOptions, BreakerSnapshot, BreakerState, BulkheadOptions } from './policies/index.js';
 
 export { loadConfig, createLoadedConfig, ConfigError, configSchema, workflowSchema } from './config/index.js';
-export type { Config, Workflow, LoadedConfig, AgentConfig, ConfigProblem } from './config/index.js';
+export type { Config, Workflow, Step, LoadedConfig, AgentConfig, ConfigProblem } from './config/index.js';
 
 export { AgentRegistry, createAdapter } from './agents/index.js';
 export type { AgentAdapter, AgentRequest, AdapterContext } from './agents/index.js';

@@ -123,6 +123,91 @@ describe('warden validate', () => {
   });
 });
 
+describe('warden validate with multi-step workflows', () => {
+  const config = { agents: { a: { ...simulated, capabilities: ['review'] }, b: simulated }, store: 'memory:' };
+
+  it('accepts a multi-step workflow with one summary line listing its steps in order', async () => {
+    const t = await tempConfig(config, [
+      {
+        name: 'ship',
+        steps: {
+          review: { workflow: 'solo', needs: ['plan'], forEach: 'steps.plan.output.files', input: "{ 'content': item }" },
+          plan: { agent: 'a', input: "{ 'spec': input.spec }" },
+        },
+        output: "{ 'reviews': steps.review.output }",
+      },
+      { name: 'solo', capability: 'review' },
+    ]);
+    const { code, stdout, stderr } = await validate(t);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(lines(stdout)).toContain('workflows/ship.json: workflow ship → 2 steps: plan, review');
+  });
+
+  it('names the exact path of every problem in the steps, and exits 1', async () => {
+    const t = await tempConfig(config, [
+      {
+        name: 'ship',
+        steps: {
+          a: { agent: 'a', needs: ['c'] },
+          b: { agent: 'a', needs: ['a'] },
+          c: { agent: 'a', needs: ['b'] },
+          d: { agent: 'a', needs: ['ghost'] },
+          e: { agent: 'nobody' },
+          f: { capability: 'quantum' },
+          g: { workflow: 'nowhere' },
+          h: { agent: 'a', workflow: 'solo' },
+          i: { needs: ['a'] },
+          j: { agent: 'a', input: "{ 'spec': }", when: 'input.go =' },
+        },
+        output: '$sum(',
+      },
+      { name: 'loop-a', steps: { down: { workflow: 'loop-b' } } },
+      { name: 'loop-b', steps: { up: { workflow: 'loop-a' } } },
+      { name: 'solo', capability: 'review' },
+    ]);
+    const { code, stdout, stderr } = await validate(t);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(lines(stderr)).toEqual([
+      'workflows/loop-a.json: steps.down.workflow: workflow "loop-a" includes itself: loop-a → loop-b → loop-a',
+      'workflows/loop-b.json: steps.up.workflow: workflow "loop-b" includes itself: loop-b → loop-a → loop-b',
+      'workflows/ship.json: steps.h.workflow: give only one of "agent", "capability" or "workflow" (found "agent" and "workflow")',
+      'workflows/ship.json: steps.i: needs exactly one of "agent", "capability" or "workflow"',
+    ]);
+
+    // With the two kinds fixed, the checks behind the schema speak.
+    await t.write('workflows/ship.json', {
+      name: 'ship',
+      steps: {
+        a: { agent: 'a', needs: ['c'] },
+        b: { agent: 'a', needs: ['a'] },
+        c: { agent: 'a', needs: ['b'] },
+        d: { agent: 'a', needs: ['ghost'] },
+        e: { agent: 'nobody' },
+        f: { capability: 'quantum' },
+        g: { workflow: 'nowhere' },
+        j: { agent: 'a', input: "{ 'spec': }", when: 'input.go =' },
+      },
+      output: '$sum(',
+    });
+    const after = await validate(t);
+    expect(after.code).toBe(1);
+    const shipLines = lines(after.stderr).filter((l) => l.startsWith('workflows/ship.json'));
+    expect(shipLines).toEqual([
+      'workflows/ship.json: steps.d.needs.0: unknown step "ghost" (steps: a, b, c, d, e, f, g, j)',
+      'workflows/ship.json: steps.j.input: invalid JSONata at character 11: The symbol "}" cannot be used as a unary operator (S0211)',
+      expect.stringMatching(/^workflows\/ship\.json: steps\.j\.when: invalid JSONata at character \d+: .+ \(S0\d+\)$/),
+      expect.stringMatching(/^workflows\/ship\.json: output: invalid JSONata at character \d+: .+ \(S0\d+\)$/),
+      'workflows/ship.json: steps.a.needs: cycle a → c → b → a',
+      'workflows/ship.json: steps.e.agent: unknown agent "nobody" (agents: a, b)',
+      'workflows/ship.json: steps.f.capability: no agent has the capability "quantum"',
+      'workflows/ship.json: steps.g.workflow: unknown workflow "nowhere" (workflows: loop-a, loop-b, ship, solo)',
+    ]);
+    expect(after.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
 describe('warden serve with a bad config', () => {
   it('exits 1 with the same problem lines as validate, and never starts listening', async () => {
     const t = await brokenRoster();

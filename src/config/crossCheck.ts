@@ -8,6 +8,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigProblem } from './ConfigError.js';
 import { dottedPath } from './ConfigError.js';
+import { forEachCycle } from './cycles.js';
+import { checkWorkflowInclusion } from './workflowInclusion.js';
 import type { AgentConfig } from './agentSchema.js';
 import type { EscalationConfig } from './escalationSchema.js';
 import { escalationSchema } from './escalationSchema.js';
@@ -133,25 +135,15 @@ function checkFallbackChains(config: ConfigView, report: Report): void {
       seen.add(member);
     });
   }
-  // A cycle through several chains (a → b, b → a) is reported once, at the edge that closes it.
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (agent: string): void => {
-    state.set(agent, 'visiting');
-    stack.push(agent);
-    (config.fallbackChains[agent] ?? []).forEach((next, i) => {
-      if (next === agent) return;
-      if (state.get(next) === 'visiting') {
-        const cycle = [...stack.slice(stack.indexOf(next)), next];
-        report(['fallbackChains', agent, i], `fallback cycle: ${cycle.join(' → ')}`);
-      } else if (!state.has(next)) {
-        visit(next);
-      }
-    });
-    stack.pop();
-    state.set(agent, 'done');
-  };
-  for (const primary of Object.keys(config.fallbackChains)) if (!state.has(primary)) visit(primary);
+  // A cycle through several chains (a → b, b → a) is reported once, at the edge that closes it;
+  // a chain naming its own agent is reported above.
+  forEachCycle(
+    Object.keys(config.fallbackChains),
+    (agent) => config.fallbackChains[agent] ?? [],
+    (cycle, agent, i) => {
+      if (cycle.length > 2) report(['fallbackChains', agent, i], `fallback cycle: ${cycle.join(' → ')}`);
+    },
+  );
 }
 
 function checkAgents(config: ConfigView, ctx: ConfigCheckContext, report: Report): void {
@@ -308,35 +300,58 @@ export function checkWorkflowNames(
   return problems;
 }
 
-/** Checks workflows against the config: agents, capabilities, merged retry bounds, degraded modules. @internal */
+/**
+ * Checks workflows against the config and one another: agents, capabilities, merged retry
+ * bounds and degraded modules, of a single-step workflow and of each step of a multi-step one;
+ * the workflows that steps run, and that none runs itself. @internal
+ */
 export function checkWorkflows(config: ConfigView, entries: readonly WorkflowEntry[]): ConfigProblem[] {
   const problems: ConfigProblem[] = checkWorkflowNames(entries);
-  const agentIds = config.agentIds;
+  const names = entries.map((e) => e.workflow.name);
   for (const { workflow, file, dir } of entries) {
     const report: Report = (segments, message) => problems.push({ file, path: dottedPath(segments), message });
-    if (workflow.agent !== undefined && !agentIds.has(workflow.agent)) {
-      report(['agent'], `unknown agent "${workflow.agent}" (agents: ${knownList(agentIds)})`);
+    if (!workflow.steps) {
+      checkTaskTarget(config, workflow, [], dir, report);
+      continue;
     }
-    const candidates = candidateAgents(config, workflow).filter((id) => Object.hasOwn(config.agents, id));
-    if (workflow.capability !== undefined && candidates.length === 0 && config.agentsComplete) {
-      report(['capability'], `no agent has the capability "${workflow.capability}"`);
-    }
-    if (workflow.retry) {
-      const bad = candidates.filter((id) => {
-        const merged = mergeRetry(config.agents[id].retry, workflow.retry);
-        return merged.maxDelayMs < merged.initialDelayMs;
-      });
-      if (bad.length) {
-        const merged = mergeRetry(config.agents[bad[0]].retry, workflow.retry);
-        report(
-          ['retry', 'maxDelayMs'],
-          `must be ≥ initialDelayMs (${merged.initialDelayMs}) once merged over the retry options of ${bad.map((id) => `"${id}"`).join(', ')}`,
-        );
+    for (const [id, step] of Object.entries(workflow.steps)) {
+      checkTaskTarget(config, step, ['steps', id], dir, report);
+      if (step.workflow !== undefined && !names.includes(step.workflow)) {
+        report(['steps', id, 'workflow'], `unknown workflow "${step.workflow}" (workflows: ${knownList(names)})`);
       }
     }
-    if (workflow.degraded && 'module' in workflow.degraded) {
-      requireFile(report, ['degraded', 'module'], workflow.degraded.module, dir, 'the workflow file');
+  }
+  problems.push(...checkWorkflowInclusion(entries));
+  return problems;
+}
+
+/** What runs a task: a single-step workflow, or an agent or capability step (a workflow step has none of these). */
+type TaskTarget = Pick<Workflow, 'agent' | 'capability' | 'retry' | 'degraded'>;
+
+/** The agent or capability of a task, its retry override merged over each candidate agent's, its degraded module. */
+function checkTaskTarget(config: ConfigView, target: TaskTarget, at: readonly PropertyKey[], dir: string, report: Report): void {
+  const agentIds = config.agentIds;
+  if (target.agent !== undefined && !agentIds.has(target.agent)) {
+    report([...at, 'agent'], `unknown agent "${target.agent}" (agents: ${knownList(agentIds)})`);
+  }
+  const candidates = candidateAgents(config, target).filter((id) => Object.hasOwn(config.agents, id));
+  if (target.capability !== undefined && candidates.length === 0 && config.agentsComplete) {
+    report([...at, 'capability'], `no agent has the capability "${target.capability}"`);
+  }
+  if (target.retry) {
+    const bad = candidates.filter((id) => {
+      const merged = mergeRetry(config.agents[id].retry, target.retry);
+      return merged.maxDelayMs < merged.initialDelayMs;
+    });
+    if (bad.length) {
+      const merged = mergeRetry(config.agents[bad[0]].retry, target.retry);
+      report(
+        [...at, 'retry', 'maxDelayMs'],
+        `must be ≥ initialDelayMs (${merged.initialDelayMs}) once merged over the retry options of ${bad.map((id) => `"${id}"`).join(', ')}`,
+      );
     }
   }
-  return problems;
+  if (target.degraded && 'module' in target.degraded) {
+    requireFile(report, [...at, 'degraded', 'module'], target.degraded.module, dir, 'the workflow file');
+  }
 }

@@ -14,7 +14,8 @@ function count(n: number, singular: string, plural = `${singular}s`): string {
  * @example
  * describeConfig(loaded);
  * // [ 'agents.config.json: 8 agents, 3 fallback chains, 1 channel',
- * //   'workflows/code-review.json: workflow code-review → senior-backend-developer (+3 fallbacks)', … ]
+ * //   'workflows/code-review.json: workflow code-review → senior-backend-developer (+3 fallbacks)',
+ * //   'workflows/ship-change.json: workflow ship-change → 5 steps: plan, backend, frontend, review, deploy', … ]
  */
 export function describeConfig(loaded: LoadedConfig, opts: { cwd?: string } = {}): string[] {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
@@ -28,8 +29,10 @@ export function describeConfig(loaded: LoadedConfig, opts: { cwd?: string } = {}
   ];
   for (const workflow of loaded.workflows.values()) {
     const candidates = candidateAgents(config, workflow);
-    const target =
-      workflow.agent !== undefined
+    const steps = workflow.run?.order ?? Object.keys(workflow.steps ?? {});
+    const target = workflow.steps
+      ? `${count(steps.length, 'step')}: ${steps.join(', ')}`
+      : workflow.agent !== undefined
         ? `${workflow.agent}${candidates.length > 1 ? ` (+${count(candidates.length - 1, 'fallback')})` : ''}`
         : `capability ${workflow.capability ?? ''} (${count(candidates.length, 'agent')})`;
     lines.push(`${displayFile(workflow.file, cwd)}: workflow ${workflow.name} → ${target}`);

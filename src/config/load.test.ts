@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './ConfigError.js';
 import type { LoadConfigOptions } from './load.js';
-import { createLoadedConfig, jsonErrorMessage, loadConfig, loadWorkflowsFrom, parseConfig } from './load.js';
+import { createLoadedConfig, jsonErrorMessage, loadConfig, loadWorkflowsFrom, parseConfig, parseWorkflow } from './load.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -351,5 +351,92 @@ describe('jsonErrorMessage', () => {
     expect(jsonErrorMessage('{\n  "a": x', 'Unexpected token x in JSON at position 9')).toBe(
       'invalid JSON at line 2, column 8: Unexpected token x',
     );
+  });
+});
+
+describe('multi-step workflows', () => {
+  const config = { agents: { a: { ...sim, capabilities: ['review'] }, b: sim } };
+  const ship = (steps: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name: 'ship', steps, ...extra });
+
+  async function problemsFor(workflows: Record<string, unknown>) {
+    const files: Record<string, unknown> = { 'agents.config.json': config };
+    for (const [name, wf] of Object.entries(workflows)) files[`workflows/${name}.json`] = wf;
+    return problemLines(await project(files));
+  }
+
+  it('loads a multi-step workflow compiled, its steps in order and their degraded modules resolved', async () => {
+    const dir = await project({
+      'agents.config.json': config,
+      'workflows/ship.json': ship({
+        review: { capability: 'review', needs: ['plan'], degraded: { module: './degrade.js' } },
+        plan: { agent: 'a', input: "{ 'spec': input.spec }" },
+      }),
+      'workflows/degrade.js': 'export default () => ({});',
+    });
+    const loaded = await loadConfig({ cwd: dir, env: {} });
+    const wf = loaded.workflows.get('ship');
+    expect(wf?.run?.order).toEqual(['plan', 'review']);
+    expect(wf?.run?.steps.plan?.input?.source).toBe("{ 'spec': input.spec }");
+    expect(wf?.steps?.review?.degraded).toEqual({ module: path.join(dir, 'workflows/degrade.js'), export: 'default' });
+    expect(wf?.run?.steps.review?.degraded).toEqual(wf?.steps?.review?.degraded);
+  });
+
+  it('reports steps naming an unknown agent, a capability no agent has, or an unknown workflow', async () => {
+    expect(
+      await problemsFor({
+        ship: ship({ a: { agent: 'ghost' }, b: { capability: 'quantum' }, c: { workflow: 'nowhere' }, d: { capability: 'review' } }),
+        solo: { name: 'solo', agent: 'b' },
+      }),
+    ).toEqual([
+      'workflows/ship.json: steps.a.agent: unknown agent "ghost" (agents: a, b)',
+      'workflows/ship.json: steps.b.capability: no agent has the capability "quantum"',
+      'workflows/ship.json: steps.c.workflow: unknown workflow "nowhere" (workflows: ship, solo)',
+    ]);
+  });
+
+  it("checks a step's retry override and degraded module as it would a workflow's", async () => {
+    expect(
+      await problemsFor({ ship: ship({ s: { agent: 'a', retry: { initialDelayMs: '1m' }, degraded: { module: './nope.js' } } }) }),
+    ).toEqual([
+      'workflows/ship.json: steps.s.retry.maxDelayMs: must be ≥ initialDelayMs (60000) once merged over the retry options of "a"',
+      'workflows/ship.json: steps.s.degraded.module: module file not found: ./nope.js (resolved relative to the workflow file)',
+    ]);
+  });
+
+  it('reports a workflow that runs itself, directly or through others, naming the chain in each file', async () => {
+    expect(await problemsFor({ loop: { name: 'loop', steps: { again: { workflow: 'loop' } } } })).toEqual([
+      'workflows/loop.json: steps.again.workflow: workflow "loop" includes itself: loop → loop',
+    ]);
+    expect(
+      await problemsFor({
+        a: { name: 'a', steps: { first: { agent: 'a' }, down: { workflow: 'b', needs: ['first'] } } },
+        b: { name: 'b', steps: { deeper: { workflow: 'c' } } },
+        c: { name: 'c', steps: { back: { workflow: 'a' }, fine: { workflow: 'leaf' } } },
+        leaf: { name: 'leaf', agent: 'a' },
+      }),
+    ).toEqual([
+      'workflows/a.json: steps.down.workflow: workflow "a" includes itself: a → b → c → a',
+      'workflows/b.json: steps.deeper.workflow: workflow "b" includes itself: b → c → a → b',
+      'workflows/c.json: steps.back.workflow: workflow "c" includes itself: c → a → b → c',
+    ]);
+  });
+
+  it('reports syntax errors and cycles within a workflow next to its other problems, even when the config is broken', async () => {
+    const files = {
+      'agents.config.json': { agents: { a: sim }, store: 'mysql://x' },
+      'workflows/ship.json': ship({ a: { agent: 'a', needs: ['b'], when: 'input.go =' }, b: { agent: 'a', needs: ['a'] } }),
+    };
+    expect(await problemLines(await project(files))).toEqual([
+      'agents.config.json: store: must start with "sqlite:", "memory:" or "postgres://"',
+      expect.stringMatching(/^workflows\/ship\.json: steps\.a\.when: invalid JSONata at character \d+: /),
+      'workflows/ship.json: steps.a.needs: cycle a → b → a',
+    ]);
+  });
+
+  it('checks the expressions and the graph in parseWorkflow too', () => {
+    expect(() => parseWorkflow(ship({ a: { agent: 'a', needs: ['zzz'] } }), 'ship.json')).toThrow(
+      'ship.json: steps.a.needs.0: unknown step "zzz" (steps: a)',
+    );
+    expect(parseWorkflow(ship({ a: { agent: 'a' } })).steps?.a?.agent).toBe('a');
   });
 });

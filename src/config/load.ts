@@ -10,17 +10,20 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type CompiledRun, compileRun } from '../runs/compileRun.js';
 import type { ConfigProblem } from './ConfigError.js';
-import { ConfigError, displayFile, problemsFromIssues } from './ConfigError.js';
+import { ConfigError, displayFile, dottedPath, problemsFromIssues } from './ConfigError.js';
 import type { ConfigView, WorkflowEntry } from './crossCheck.js';
 import { checkConfig, checkWorkflowNames, checkWorkflows, salvageView, viewOf } from './crossCheck.js';
-import type { Config, Workflow } from './schema.js';
-import { configSchema, workflowSchema } from './schema.js';
+import type { Config, DegradedConfig, Workflow } from './schema.js';
+import { configSchema, isMultiStep, workflowSchema } from './schema.js';
 
 /** A workflow as loaded, with where it came from. */
 export type LoadedWorkflow = Workflow & {
   /** The absolute path of its file, or a label such as `<workflow code-review>` for an in-memory workflow. */
   readonly file: string;
+  /** A multi-step workflow compiled for the engine (expressions compiled, steps in order); absent for a single-step one. */
+  readonly run?: CompiledRun;
 };
 
 /** A validated config and its workflows, ready for the engine. */
@@ -135,12 +138,17 @@ export function parseConfig(
 }
 
 /**
- * Validates a workflow object against the workflow schema alone.
+ * Validates a workflow object on its own: the schema and, for a multi-step workflow, its
+ * expressions and the graph of its steps. References to agents and other workflows are not checked.
  * @throws ConfigError listing every problem.
  */
 export function parseWorkflow(json: unknown, file = '<workflow>'): Workflow {
   const result = workflowSchema.safeParse(json);
   if (!result.success) throw new ConfigError(problemsFromIssues(file, result.error.issues));
+  if (isMultiStep(result.data)) {
+    const { problems } = compileRun(result.data);
+    if (problems.length) throw new ConfigError(problems.map((p) => ({ file, path: dottedPath(p.path), message: p.message })));
+  }
   return result.data;
 }
 
@@ -154,8 +162,9 @@ export async function loadWorkflowsFrom(dir: string, opts: { cwd?: string } = {}
   const problems: ConfigProblem[] = [];
   const entries = await readWorkflowDir(path.resolve(cwd, dir), cwd, true, problems, displayFile(path.resolve(cwd, dir), cwd));
   const nameProblems = checkWorkflowNames(entries);
+  const workflows = workflowMap(entries, problems);
   if (problems.length || nameProblems.length) throw new ConfigError([...problems, ...nameProblems]);
-  return workflowMap(entries);
+  return workflows;
 }
 
 interface FinishContext {
@@ -177,13 +186,14 @@ function finish(json: unknown, ctx: FinishContext, entries: WorkflowEntry[], pro
     config = parsed.config;
     view = parsed.view;
   }
+  const workflows = workflowMap(entries, problems);
   problems.push(...(view ? checkWorkflows(view, entries) : checkWorkflowNames(entries)));
   if (problems.length || !config) throw new ConfigError(sortByFile(problems, configFile));
   return {
     config: resolveConfigPaths(config, ctx.configDir),
     configPath: ctx.configPath,
     configDir: ctx.configDir,
-    workflows: workflowMap(entries),
+    workflows,
   };
 }
 
@@ -299,16 +309,34 @@ export function jsonErrorMessage(text: string, v8Message: string): string {
   return `invalid JSON${where}: ${reason}`;
 }
 
-function workflowMap(entries: readonly WorkflowEntry[]): Map<string, LoadedWorkflow> {
+/**
+ * The workflows by name, `degraded.module` paths made absolute (the workflow's and its steps'),
+ * each multi-step workflow compiled; what stops one compiling goes into `problems`.
+ */
+function workflowMap(entries: readonly WorkflowEntry[], problems: ConfigProblem[]): Map<string, LoadedWorkflow> {
   const map = new Map<string, LoadedWorkflow>();
   for (const entry of entries) {
-    const workflow = { ...entry.workflow, file: entry.source ?? entry.file };
-    if (workflow.degraded && 'module' in workflow.degraded) {
-      workflow.degraded = { ...workflow.degraded, module: path.resolve(entry.dir, workflow.degraded.module) };
+    const workflow: Workflow = { ...entry.workflow };
+    if (workflow.degraded) workflow.degraded = resolveDegraded(workflow.degraded, entry.dir);
+    if (workflow.steps) {
+      const steps = Object.entries(workflow.steps);
+      workflow.steps = Object.fromEntries(
+        steps.map(([id, step]) => [id, step.degraded ? { ...step, degraded: resolveDegraded(step.degraded, entry.dir) } : step]),
+      );
     }
-    map.set(workflow.name, workflow);
+    let run: CompiledRun | undefined;
+    if (isMultiStep(workflow)) {
+      const compiled = compileRun(workflow);
+      for (const p of compiled.problems) problems.push({ file: entry.file, path: dottedPath(p.path), message: p.message });
+      run = compiled.run;
+    }
+    map.set(workflow.name, { ...workflow, file: entry.source ?? entry.file, ...(run ? { run } : {}) });
   }
   return map;
+}
+
+function resolveDegraded(degraded: DegradedConfig, dir: string): DegradedConfig {
+  return 'module' in degraded ? { ...degraded, module: path.resolve(dir, degraded.module) } : degraded;
 }
 
 function resolveConfigPaths(config: Config, configDir: string): Config {

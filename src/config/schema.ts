@@ -13,11 +13,13 @@ import { supervisorSchema } from './supervisorSchema.js';
 export * from './adapterSchema.js';
 export * from './agentSchema.js';
 export * from './escalationSchema.js';
+export * from './expressionLimitsSchema.js';
 export * from './healthCheckSchema.js';
 export * from './policySchemas.js';
 export * from './processSchema.js';
 export * from './recoverySchema.js';
 export * from './supervisorSchema.js';
+export * from './stepSchema.js';
 export * from './workflowSchema.js';
 export { duration } from './duration.js';
 

@@ -42,6 +42,7 @@ describe('errorCodes', () => {
     ['DEGRADE_FAILED', 'system', 'high', false],
     ['CANCELLED', 'system', 'low', false],
     ['INPUT_INVALID', 'logic', 'low', false],
+    ['EXPRESSION_FAILED', 'logic', 'medium', false],
     ['STORE_ERROR', 'system', 'critical', true],
     ['STEP_CONFLICT', 'system', 'low', false],
     ['INTERNAL', 'system', 'high', false],

@@ -89,6 +89,8 @@ export const errorCodes = Object.freeze({
   ESCALATION_NOT_FOUND: code('logic', 'low', false, 'No escalation has that id.'),
   IDEMPOTENCY_CONFLICT: code('logic', 'low', false, 'The idempotency key was already used with a different input.'),
   PAYLOAD_TOO_LARGE: code('logic', 'low', false, 'The request body is larger than Warden accepts.'),
+  // not retryable: the same expression over the same data fails the same way
+  EXPRESSION_FAILED: code('logic', 'medium', false, "A run's JSONata expression failed, ran too long or yielded the wrong kind of value."),
 
   // resource: a capacity limit or a protection Warden itself applies
   RESOURCE_EXHAUSTED: code('resource', 'high', true, 'Memory, file handles or disk ran out (ENOMEM, EMFILE, ENOSPC, HTTP 507).'),
