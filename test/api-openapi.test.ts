@@ -120,7 +120,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(submit.properties).sort()).toEqual(['deadlineMs', 'idempotencyKey', 'input', 'workflow']);
     expect(submit.additionalProperties).toBe(false);
     const params = doc.paths['/api/tasks'].get.parameters.map((p: any) => `${p.in}:${p.name}`);
-    expect(params).toEqual(['query:status', 'query:workflow', 'query:limit']);
+    expect(params).toEqual(['query:status', 'query:workflow', 'query:parent', 'query:topLevel', 'query:limit']);
     expect(doc.paths['/api/tasks/{id}'].get.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
     expect(doc.paths['/api/tasks/{id}/cancel'].post['x-warden-admin']).toBe(true);
   });

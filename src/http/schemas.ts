@@ -98,6 +98,10 @@ export const transitionSchema = z.object({
       delayMs: z.number().optional(),
       wakeAt: isoTime.optional(),
       reason: z.string().optional(),
+      step: z.string().optional().describe("A run's transition: the step it is about"),
+      index: z.number().int().optional().describe("A run's transition: the forEach item of the step"),
+      items: z.number().int().optional().describe('A resolved forEach step: how many items it has'),
+      status: z.string().optional().describe("A run's transition: how the step or its task ended"),
     })
     .optional(),
 });
@@ -261,6 +265,12 @@ export const ackBodySchema = z.strictObject({ by: z.string().min(1).max(200).opt
 export const taskQuerySchema = z.object({
   status: comma(TASK_STATUSES),
   workflow: z.string().max(200).optional(),
+  parent: z.string().max(400).optional().describe('Only the step tasks of this run'),
+  topLevel: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe("`true`: hide runs' step tasks"),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

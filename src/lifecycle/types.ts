@@ -69,7 +69,19 @@ export interface Transition {
   attempt?: number;
   error?: ErrorInfo;
   /** Extra facts: agents skipped by routing, the retry delay, the wake time. */
-  detail?: { skipped?: readonly SkipInfo[]; delayMs?: number; wakeAt?: string; reason?: string };
+  detail?: {
+    skipped?: readonly SkipInfo[];
+    delayMs?: number;
+    wakeAt?: string;
+    reason?: string;
+    /** A run's transition: the step it is about, and the item of a forEach step. */
+    step?: string;
+    index?: number;
+    /** A resolved forEach step: how many items it has. */
+    items?: number;
+    /** A run's transition: how the step or its task ended. */
+    status?: string;
+  };
 }
 
 /** A transition as it is emitted and streamed: with its task. */

@@ -29,6 +29,8 @@ export function registerTaskRoutes(app: Hono, { engine, admin, maxJsonDepth }: R
     const tasks = await engine.list({
       ...(q.data.status ? { status: q.data.status } : {}),
       ...(q.data.workflow ? { workflow: q.data.workflow } : {}),
+      ...(q.data.parent ? { parent: q.data.parent } : {}),
+      ...(q.data.topLevel ? { topLevel: true } : {}),
       limit: q.data.limit,
     });
     return c.json({ tasks });
