@@ -119,6 +119,7 @@ describe('warden validate', () => {
       expect.stringMatching(/^workflows\/deployment\.json: workflow deployment → /),
       expect.stringMatching(/^workflows\/echo\.json: workflow echo → echo-agent$/),
       expect.stringMatching(/^workflows\/security-scan\.json: workflow security-scan → /),
+      'workflows/ship-change.json: workflow ship-change → 5 steps: plan, backend, frontend, review, deploy',
     ]);
   });
 });

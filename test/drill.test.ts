@@ -8,7 +8,7 @@ import { createLoadedConfig, loadConfig, type LoadedConfig } from '../src/config
 import { runDrill } from '../src/drill/runDrill.js';
 import { ROOT, runCli } from './helpers/warden.js';
 
-const ROSTER_WORKFLOWS = ['ai-analysis', 'code-review', 'deployment', 'security-scan'];
+const ROSTER_WORKFLOWS = ['ai-analysis', 'code-review', 'deployment', 'security-scan', 'ship-change'];
 let roster: LoadedConfig;
 
 beforeAll(async () => {

@@ -13,7 +13,7 @@ describe('the shipped example roster', () => {
   it('loads with no problems and needs no secrets in the environment', async () => {
     const loaded = await load();
     expect(Object.keys(loaded.config.agents)).toHaveLength(9);
-    expect([...loaded.workflows.keys()]).toEqual(['ai-analysis', 'code-review', 'deployment', 'echo', 'security-scan']);
+    expect([...loaded.workflows.keys()]).toEqual(['ai-analysis', 'code-review', 'deployment', 'echo', 'security-scan', 'ship-change']);
   });
 
   it('summarises each file in one line for warden validate', async () => {
@@ -24,6 +24,7 @@ describe('the shipped example roster', () => {
       'workflows/deployment.json: workflow deployment → infrastructure-devops-manager',
       'workflows/echo.json: workflow echo → echo-agent',
       'workflows/security-scan.json: workflow security-scan → capability security (3 agents)',
+      'workflows/ship-change.json: workflow ship-change → 5 steps: plan, backend, frontend, review, deploy',
     ]);
   });
 
@@ -75,6 +76,24 @@ describe('the shipped example roster', () => {
     expect(escalation.channels).toEqual({ console: { type: 'log' } });
     expect(escalation.severities.low.channels).toEqual([]);
     for (const s of ['medium', 'high', 'critical'] as const) expect(escalation.severities[s].channels).toEqual(['console']);
+  });
+
+  it('ships a multi-step workflow that shows parallel steps, a forEach, a when, onFailure continue and a workflow step', async () => {
+    const ship = (await load()).workflows.get('ship-change');
+    const run = ship?.run;
+    if (!run) throw new Error('ship-change is not a multi-step workflow');
+    const { plan, backend, frontend, review, deploy } = run.steps;
+    // backend and frontend both need only plan: they run side by side
+    expect([backend?.needs, frontend?.needs]).toEqual([['plan'], ['plan']]);
+    expect(frontend?.onFailure).toBe('continue');
+    expect(review).toMatchObject({ kind: 'workflow', target: 'code-review', maxParallel: 4 });
+    expect(review?.forEach).toBeDefined();
+    expect(deploy?.when).toBeDefined();
+    expect(deploy?.needs).toEqual(['review', 'frontend']);
+    // Every agent step can fall back to the reliable coordinator, so the tour's run completes.
+    expect(plan).toMatchObject({ kind: 'capability', target: 'analysis' });
+    expect(deploy).toMatchObject({ kind: 'capability', target: 'deployment' });
+    expect(run.order).toEqual(['plan', 'backend', 'frontend', 'review', 'deploy']);
   });
 
   it('gives every workflow a degraded response', async () => {

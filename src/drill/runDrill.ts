@@ -126,7 +126,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const ended: Task[] = [];
   engine.on('escalation', (e) => escalations[e.severity]++);
   engine.on('circuit', (e) => e.to === 'open' && opened.set(e.agent, (opened.get(e.agent) ?? 0) + 1));
-  engine.on('taskEnded', (t) => ended.push(t));
+  // A run's step tasks end too; the report counts what was submitted: the run, once.
+  engine.on('taskEnded', (t) => t.parentId === undefined && ended.push(t));
 
   const refused = new Map<string, { count: number; reason: string }>();
   const pending = new Set<Promise<unknown>>();
