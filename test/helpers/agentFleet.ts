@@ -19,6 +19,8 @@ export interface FleetCall {
   /** The request body's `input`. */
   input: any;
   attempt: number;
+  /** The fleet's {@link AgentFleet.generation} when the call arrived: which Warden process made it. */
+  generation: number;
 }
 
 /** How an agent answers: a status, a JSON body, extra headers. */
@@ -50,6 +52,9 @@ export class AgentFleet {
   readonly calls: FleetCall[] = [];
   /** Calls whose client hung up before the answer (a cancel, or a kill of Warden). */
   readonly hungUp: FleetCall[] = [];
+  /** A label the test moves on (a restart of Warden, say); each call records it. */
+  generation = 0;
+  #waiters: { n: number; resolve: () => void }[] = [];
   readonly #open = new Map<string, number>();
   readonly #maxOpen = new Map<string, number>();
   readonly #server = createServer((req, res) => this.#serve(req, res));
@@ -78,6 +83,12 @@ export class AgentFleet {
     return this.calls.filter((c) => c.runId === runId && (agent === undefined || c.agent === agent));
   }
 
+  /** Resolves once `n` calls have arrived in all. */
+  untilCalls(n: number): Promise<void> {
+    if (this.calls.length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ n, resolve }));
+  }
+
   close(): Promise<void> {
     return new Promise((r) => {
       this.#server.closeAllConnections();
@@ -100,8 +111,12 @@ export class AgentFleet {
         key: String(req.headers['idempotency-key']),
         input: body.input,
         attempt: body.attempt ?? 0,
+        generation: this.generation,
       };
       this.calls.push(call);
+      const due = this.#waiters.filter((w) => this.calls.length >= w.n);
+      this.#waiters = this.#waiters.filter((w) => this.calls.length < w.n);
+      for (const w of due) w.resolve();
       const slot = `${agent} ${call.runId}`;
       const open = (this.#open.get(slot) ?? 0) + 1;
       this.#open.set(slot, open);
