@@ -81,10 +81,47 @@ describe('the README tour', () => {
     expect(b.stdout.trim()).toBe(a.stdout.trim());
   });
 
+  it('submit --wait runs the multi-step example to completion, and show and ?parent= name its steps', async () => {
+    const input = JSON.stringify({
+      spec: 'Add a dark mode',
+      service: 'web',
+      files: [
+        { path: 'src/theme.ts', diff: '+export const dark = true' },
+        { path: 'src/app.tsx', diff: '+<Theme dark />' },
+      ],
+    });
+    const submitted = await runCli(['submit', 'ship-change', '--wait', '--input', input, '--url', url]);
+    expect(submitted.stderr).toBe('');
+    expect(submitted.code).toBe(0); // every step can fall back to a reliable agent: the run completes
+    const runId = /(?:task|run) (\S+) submitted \(ship-change\)/.exec(submitted.stdout)?.[1];
+    if (!runId) throw new Error(`no run id in:\n${submitted.stdout}`);
+    const steps = ['plan', 'backend', 'frontend', 'review', 'deploy'];
+
+    const run = (await (await fetch(`${url}/api/tasks/${runId}`)).json()) as {
+      kind: string;
+      status: string;
+      steps: Record<string, { status: string }>;
+    };
+    expect(run).toMatchObject({ kind: 'run', status: 'completed' });
+    expect(Object.keys(run.steps)).toEqual(steps);
+    for (const step of steps) expect(run.steps[step]?.status).toBe('completed');
+
+    const show = await runCli(['show', runId, '--url', url]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(runId);
+    for (const step of steps) expect(show.stdout).toContain(step);
+
+    const { tasks } = (await (await fetch(`${url}/api/tasks?parent=${runId}`)).json()) as { tasks: { id: string }[] };
+    expect(tasks.map((t) => t.id).sort()).toEqual(
+      ['plan', 'backend', 'frontend', 'review.0', 'review.1', 'deploy'].map((s) => `${runId}.${s}`).sort(),
+    );
+  });
+
   it('validate and drill run on the example roster', async () => {
     const v = await runCli(['validate']);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/agents\.config\.json: \d+ agents/);
+    expect(v.stdout).toContain('workflows/ship-change.json: workflow ship-change → 5 steps: plan, backend, frontend, review, deploy');
     const d = await runCli(['drill', '--scenario', 'outage', '--tasks', '10']);
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/code-review/);
