@@ -58,6 +58,8 @@ export interface RunLifecycleDeps {
   interpreter(): Interpreter;
   distributed: boolean;
   emitEnded(task: Task, escalation: EscalationEvent | undefined): void;
+  /** A problem a run survived (logged and counted by the engine). */
+  report(err: unknown): void;
 }
 
 /** The run machine's lifecycle. */
@@ -199,7 +201,7 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   }
 
   #track(work: Promise<unknown>): void {
-    this.deps.live.track(work, (err) => this.deps.logger.error({ err: String(err) }, 'run work failed'));
+    this.deps.live.track(work, (err) => this.deps.report(err));
   }
 
   #compiled(workflow: string): CompiledRun {
