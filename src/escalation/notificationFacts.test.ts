@@ -5,7 +5,7 @@ import type { AttemptRecord, RunStepView, TaskStatus, Transition } from '../life
 import { MemoryStore } from '../store/MemoryStore.js';
 import { isoAt, makeEscalation, makeTaskRecord } from '../store/storeFixtures.js';
 import { notificationFacts } from './notificationFacts.js';
-import { MAX_STEPS, MAX_TASKS_PER_STEP } from './runStepFacts.js';
+import { MAX_STEPS, MAX_TASKS_PER_STEP } from './failedStepFacts.js';
 
 const clock = new SimulatedClock(Date.UTC(2024, 0, 1, 1));
 const RUN = 'r1';
@@ -66,8 +66,15 @@ async function run(steps: Record<string, RunStepView>, timeline: Transition[]): 
   for (const t of timeline.slice(1)) await store.commit({ task: record(t.seq), transitions: [t] });
 }
 
+/** A run's escalation names no agents: a run calls none itself. */
 const facts = (taskId = RUN) =>
-  notificationFacts(store, clock, makeEscalation({ id: 'e1', workflow: 'ship', taskId, taskIds: [taskId] }), 'firing', undefined);
+  notificationFacts(
+    store,
+    clock,
+    makeEscalation({ id: 'e1', workflow: 'ship', taskId, taskIds: [taskId], agentsTried: [] }),
+    'firing',
+    undefined,
+  );
 
 describe('notificationFacts of a run', () => {
   it('lists each failed or degraded step with its bad tasks, their codes, agents and own timelines', async () => {
@@ -110,6 +117,7 @@ describe('notificationFacts of a run', () => {
 
     expect(f.timeline.map((t) => t.event)).toEqual(['SUBMIT', 'START', 'CHILD_ENDED', 'CHILD_ENDED', 'OUTPUT_RESOLVED']);
     expect(f.moreSteps).toBeUndefined();
+    expect(f.agentsTried).toEqual(['builder', 'builder-lite', 'writer']);
     expect(f.steps).toEqual([
       {
         step: 'build',
@@ -135,7 +143,7 @@ describe('notificationFacts of a run', () => {
         taskCount: 1,
         errorCodes: ['AUTH_FAILED', 'FALLBACK_EXHAUSTED'],
         agentsTried: ['writer'],
-        error: { code: 'FALLBACK_EXHAUSTED', message: 'FALLBACK_EXHAUSTED' },
+        // the step's own error is its task's end again, so it is not repeated
         tasks: [
           {
             taskId: 'r1.docs',
@@ -216,6 +224,7 @@ describe('notificationFacts of a run', () => {
     const f = await facts('t1');
 
     expect(f.steps).toBeUndefined();
+    expect(f.agentsTried).toEqual([]);
     expect(f.timeline).toHaveLength(1);
   });
 });

@@ -49,7 +49,7 @@ export interface NotificationFacts {
   errorCodes: string[];
   /** The code of the error that ended the first task. */
   finalErrorCode: string;
-  /** The agents the first task tried, in order. */
+  /** The agents the first task tried, in order; for a run, those of its failed or degraded steps. */
   agentsTried: string[];
   /** The first task's transitions (of a run: the run's own, a step started, a step ended…). */
   timeline: Transition[];
@@ -57,7 +57,7 @@ export interface NotificationFacts {
    * For a run (a multi-step workflow): its steps that failed or degraded, in the run's order, each
    * with its own tasks' timelines. A run escalates once, as one incident listing these.
    */
-  steps?: RunStepFacts[];
+  steps?: FailedStepFacts[];
   /** How many more steps failed or degraded than `steps` lists. */
   moreSteps?: number;
   /** The first task's input. */
@@ -77,7 +77,7 @@ export interface NotificationFacts {
 }
 
 /** One step of a run that failed or degraded. */
-export interface RunStepFacts {
+export interface FailedStepFacts {
   /** The step's id in the workflow, e.g. `build`. */
   step: string;
   status: 'failed' | 'degraded';
@@ -87,7 +87,10 @@ export interface RunStepFacts {
   errorCodes: string[];
   /** The agents its failed or degraded tasks tried, in order. */
   agentsTried: string[];
-  /** The step's own error, e.g. `EXPRESSION_FAILED` when it failed before any task started. */
+  /**
+   * The step's own error when its tasks do not tell it, e.g. `EXPRESSION_FAILED` when it failed
+   * before any task started.
+   */
   error?: { code: string; message: string };
   /** Its failed or degraded tasks, by item, each with its own timeline; capped. */
   tasks: StepTaskFacts[];

@@ -4,7 +4,7 @@
  * that count what was left out. Values here are raw; each renderer redacts and escapes them.
  * @module
  */
-import type { NotificationFacts, RunStepFacts, StepTaskFacts } from './NotificationFacts.js';
+import type { NotificationFacts, FailedStepFacts, StepTaskFacts } from './NotificationFacts.js';
 import type { SummaryField } from './summary.js';
 
 /** The heading of the step sections, e.g. `Failed or degraded steps (2)`. */
@@ -13,12 +13,12 @@ export function stepsHeading(facts: Pick<NotificationFacts, 'steps' | 'moreSteps
 }
 
 /** A step's heading, e.g. `Step build — degraded`. */
-export function stepHeading(s: RunStepFacts): string {
+export function stepHeading(s: FailedStepFacts): string {
   return `Step ${s.step} — ${s.status}`;
 }
 
 /** Whether the step is told as its one task (a step without `forEach` whose task ended badly). */
-export function isSingleTaskStep(s: RunStepFacts): boolean {
+export function isSingleTaskStep(s: FailedStepFacts): boolean {
   return s.tasks.length === 1 && s.tasks[0]!.index === undefined && s.moreTasks === 0;
 }
 
@@ -26,7 +26,7 @@ export function isSingleTaskStep(s: RunStepFacts): boolean {
  * A step's facts, in order: its task (or how many of its tasks failed or degraded), the error
  * codes, the agents tried, and its own error when it has one.
  */
-export function stepFields(s: RunStepFacts): SummaryField[] {
+export function stepFields(s: FailedStepFacts): SummaryField[] {
   const fields: SummaryField[] = [
     isSingleTaskStep(s) ? { label: 'Task', value: s.tasks[0]!.taskId } : { label: 'Tasks', value: stepTasksValue(s) },
   ];
@@ -57,7 +57,7 @@ export function moreStepsLine(n: number): string {
   return `… and ${n} more failed or degraded step${n === 1 ? '' : 's'}`;
 }
 
-function stepTasksValue(s: RunStepFacts): string {
+function stepTasksValue(s: FailedStepFacts): string {
   if (s.tasks.length === 0 && s.moreTasks === 0) return 'none started';
   const bad = s.tasks.length + s.moreTasks;
   return `${bad} of ${Math.max(s.taskCount, bad)} failed or degraded`;

@@ -6,7 +6,7 @@
  */
 import type { ErrorInfo } from '../../errors/index.js';
 import type { Transition } from '../../lifecycle/types.js';
-import type { NotificationFacts, NotificationKind, RunStepFacts } from './NotificationFacts.js';
+import type { NotificationFacts, NotificationKind, FailedStepFacts } from './NotificationFacts.js';
 import { sampleFacts } from './sampleFacts.js';
 
 const RUN_ID = 'run_01J9ZM2A7K5Q8W3E6R9T1Y4U0V';
@@ -77,7 +77,7 @@ export function sampleRunTimeline(): Transition[] {
  *
  * @internal
  */
-export function sampleRunSteps(): RunStepFacts[] {
+export function sampleRunSteps(): FailedStepFacts[] {
   const agent = (name: string, attempt: number, error?: ErrorInfo) => ({ agent: name, attempt, ...(error ? { error } : {}) });
   const build4 = transitions([
     [8_125, null, 'queued', 'SUBMIT'],

@@ -6,7 +6,7 @@
 import type { Transition } from '../../lifecycle/types.js';
 import { safeJson, truncate } from '../redact.js';
 import type { Redactor } from '../redact.js';
-import type { NotificationFacts, RenderOptions, RunStepFacts, StepTaskFacts } from './NotificationFacts.js';
+import type { NotificationFacts, RenderOptions, FailedStepFacts, StepTaskFacts } from './NotificationFacts.js';
 import { isSingleTaskStep, moreStepsLine, moreTasksLine, stepFields, stepHeading, stepTaskHeading } from './runSteps.js';
 import { followUpLine, kindEmoji, outputLabel, summaryFields, title } from './summary.js';
 import { elide, formatTransition } from './timeline.js';
@@ -154,7 +154,7 @@ function stepBlocks(facts: NotificationFacts, redact: Redactor, room: number): S
 }
 
 /** A step's heading and facts; with `task`, the step's one task's timeline under them. */
-function stepText(s: RunStepFacts, redact: Redactor, task?: StepTaskFacts): string {
+function stepText(s: FailedStepFacts, redact: Redactor, task?: StepTaskFacts): string {
   const lines = [`*${escaped(stepHeading(s), redact)}*`];
   const value = (label: string, v: string): string => (label === 'Task' ? `\`${codeSafe(v)}\`` : v);
   lines.push(

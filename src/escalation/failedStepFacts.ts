@@ -6,7 +6,7 @@
  */
 import type { TaskStatus, Transition } from '../lifecycle/types.js';
 import type { Store, TaskRecord } from '../store/Store.js';
-import type { RunStepFacts, StepTaskFacts } from './render/NotificationFacts.js';
+import type { FailedStepFacts, StepTaskFacts } from './render/NotificationFacts.js';
 
 /** At most this many failed or degraded step tasks are read for one notification. */
 export const MAX_LISTED_STEP_TASKS = 500;
@@ -18,13 +18,13 @@ export const MAX_STEPS = 8;
 export const MAX_TASKS_PER_STEP = 3;
 
 const BAD: readonly TaskStatus[] = ['failed', 'degraded'];
-type Bad = RunStepFacts['status'];
+type Bad = FailedStepFacts['status'];
 
 const isBad = (status: string | undefined): status is Bad => status === 'failed' || status === 'degraded';
 
-/** What {@link runStepFacts} found. */
-export interface RunStepsFound {
-  steps: RunStepFacts[];
+/** What {@link failedStepFacts} found. */
+export interface FailedStepsFound {
+  steps: FailedStepFacts[];
   /** Failed or degraded steps beyond {@link MAX_STEPS}. */
   moreSteps: number;
 }
@@ -34,7 +34,7 @@ export interface RunStepsFound {
  * own timelines. `runTimeline` is the run's own transitions: their `CHILD_ENDED` records count
  * the bad items of a step whose tasks were not all listed.
  */
-export async function runStepFacts(store: Store, run: TaskRecord, runTimeline: readonly Transition[]): Promise<RunStepsFound> {
+export async function failedStepFacts(store: Store, run: TaskRecord, runTimeline: readonly Transition[]): Promise<FailedStepsFound> {
   const badTasks = await store.listTasks({ parent: run.id, status: BAD, limit: MAX_LISTED_STEP_TASKS });
   const byStep = new Map<string, TaskRecord[]>();
   for (const t of badTasks) {
@@ -49,20 +49,22 @@ export async function runStepFacts(store: Store, run: TaskRecord, runTimeline: r
 
   const endedBad = badItemsEnded(runTimeline);
   const steps = await Promise.all(
-    ids.slice(0, MAX_STEPS).map(async (id): Promise<RunStepFacts> => {
+    ids.slice(0, MAX_STEPS).map(async (id): Promise<FailedStepFacts> => {
       const view = views[id];
       const tasks = (byStep.get(id) ?? []).sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.id.localeCompare(b.id));
       const shown = await Promise.all(tasks.slice(0, MAX_TASKS_PER_STEP).map((t) => stepTaskFacts(store, t)));
       const badCount = Math.max(tasks.length, endedBad.get(id) ?? 0);
       const status: Bad = isBad(view?.status) ? view.status : tasks.some((t) => t.status === 'failed') ? 'failed' : 'degraded';
-      const ownCode = view?.error?.code;
+      const taskCodes = distinct(shown.flatMap((t) => t.errorCodes));
+      // the step's error is most often its task's end again; it is news only when its code is new
+      const own = view?.error && !taskCodes.includes(view.error.code) ? view.error : undefined;
       return {
         step: id,
         status,
         taskCount: Math.max(view?.taskIds.length ?? 0, tasks.length),
-        errorCodes: distinct([...shown.flatMap((t) => t.errorCodes), ...(ownCode ? [ownCode] : [])]),
+        errorCodes: own ? [...taskCodes, own.code] : taskCodes,
         agentsTried: distinct(shown.flatMap((t) => t.agentsTried)),
-        ...(view?.error ? { error: { code: view.error.code, message: view.error.message } } : {}),
+        ...(own ? { error: { code: own.code, message: own.message } } : {}),
         tasks: shown,
         moreTasks: Math.max(0, badCount - shown.length),
       };
@@ -95,6 +97,7 @@ function badItemsEnded(runTimeline: readonly Transition[]): Map<string, number> 
   return new Map([...items].map(([step, set]) => [step, set.size]));
 }
 
-function distinct(values: readonly string[]): string[] {
+/** `values` without repeats, in first-seen order. */
+export function distinct(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
