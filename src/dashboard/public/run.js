@@ -60,7 +60,7 @@ function stepsTable(run, nodes, states) {
       h(
         'tr',
         {},
-        ['Step', 'Runs', 'Status', 'Done', 'Tasks', 'Error'].map((c) => h('th', { scope: 'col', text: c })),
+        ['Step', 'Runs', 'Status', 'Items done', 'Tasks', 'Error'].map((c) => h('th', { scope: 'col', text: c })),
       ),
     ),
     h(

@@ -24,8 +24,8 @@ import { s } from './dom.js';
  * @typedef {object} StepState
  * @property {string} status pending, ready, running, completed, degraded, failed, skipped or cancelled
  * @property {readonly string[]} taskIds the step's tasks, one per item under forEach
- * @property {number} done children that ended
- * @property {number | undefined} total children in all: 1 for a plain step, the item count under forEach once resolved
+ * @property {number} done items whose task ended (forEach steps)
+ * @property {number | undefined} total the item count of a forEach step once resolved; undefined otherwise
  * @property {{ code: string, message?: string } | undefined} error the step's failure
  */
 
@@ -34,7 +34,7 @@ export const STEP_ENDED = new Set(['completed', 'degraded', 'failed', 'skipped',
 
 /**
  * Each step's state, from the run (its `steps`) and the run's own transitions, which count a
- * `forEach` step's items (STEP_RESOLVED) and the children that ended (CHILD_ENDED).
+ * `forEach` step's items (STEP_RESOLVED) and the items whose task ended (CHILD_ENDED).
  * @param {readonly Pick<GraphNode, 'id' | 'forEach'>[]} nodes the steps (only `forEach` matters of their shape)
  * @param {Task} run
  * @param {readonly Transition[]} transitions
@@ -55,12 +55,13 @@ export function stepStates(nodes, run, transitions) {
   const states = new Map();
   for (const node of nodes) {
     const step = run.steps?.[node.id];
-    const status = step?.status || 'pending';
-    const taskIds = step?.taskIds || [];
-    const total = node.forEach ? items.get(node.id) : 1;
-    // A step that ended has every child ended, whatever the transitions kept.
-    const done = STEP_ENDED.has(status) && total !== undefined ? total : Math.min(ended.get(node.id)?.size || 0, total ?? Infinity);
-    states.set(node.id, { status, taskIds, done, total, error: step?.error });
+    states.set(node.id, {
+      status: step?.status || 'pending',
+      taskIds: step?.taskIds || [],
+      done: ended.get(node.id)?.size || 0,
+      total: node.forEach ? items.get(node.id) : undefined,
+      error: step?.error,
+    });
   }
   return states;
 }
@@ -210,8 +211,7 @@ export function paintRunGraph(svg, states) {
     if (first) el.setAttribute('href', `#/tasks/${encodeURIComponent(first)}`);
     else el.removeAttribute('href');
     const progress = st.total === undefined ? '' : `${st.done}/${st.total}`;
-    const label = `${id}: ${st.status}${el.querySelector('.progress') && progress ? `, ${progress} done` : ''}`;
-    el.setAttribute('aria-label', label);
+    el.setAttribute('aria-label', `${id}: ${st.status}${progress ? `, ${progress} items done` : ''}`);
     const status = el.querySelector('.status');
     if (status) status.textContent = st.status;
     const counter = el.querySelector('.progress');
