@@ -6,7 +6,7 @@
  * its transitions, and it repaints the same drawing.
  * @module
  */
-import { h, replace, badge, note, failed, shortId } from './dom.js';
+import { h, replace, badge, note, failed } from './dom.js';
 import { drawRunGraph, paintRunGraph, STEP_ENDED, stepStates, stepTone } from './rungraph.js';
 
 /**
@@ -32,7 +32,15 @@ function taskLinks(run, step, st, forEach) {
   if (!st.taskIds.length) return h('span', { class: 'muted', text: '—' });
   /** @param {string} id */
   const href = (id) => `#/tasks/${encodeURIComponent(id)}`;
-  if (!forEach) return h('a', { href: href(st.taskIds[0] || '') }, shortId(st.taskIds[0] || '', 20));
+  const first = st.taskIds[0] || '';
+  // A step's task id is the run's id and more: the rest is what tells the steps apart.
+  if (!forEach)
+    return h('a', {
+      href: href(first),
+      class: 'mono',
+      title: first,
+      text: first.startsWith(`${run.id}.`) ? `….${first.slice(run.id.length + 1)}` : first,
+    });
   const prefix = `${run.id}.${step}.`;
   const shown = st.taskIds.slice(0, MAX_ITEM_LINKS);
   return h(

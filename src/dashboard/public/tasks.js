@@ -279,13 +279,15 @@ export function mount(root, ctx) {
   }
 
   /**
-   * Whether a task is known to be a run's step: read as one, or named `<runId>.<…>` after a run
-   * in the list (step ids may hold dots, so every prefix is tried).
+   * Whether a task is known to be a run's step: read as one, or named `<runId>.<…>` after a task
+   * in the list. Only a step's task is named after another task, and the run's first transition
+   * comes before any of its steps', so this holds even before the run itself has been read (step
+   * ids may hold dots, so every prefix is tried).
    * @param {string} id
    */
   function isStepTask(id) {
     if (stepTasks.has(id)) return true;
-    for (let i = id.indexOf('.'); i > 0; i = id.indexOf('.', i + 1)) if (tasks.get(id.slice(0, i))?.kind === 'run') return true;
+    for (let i = id.indexOf('.'); i > 0; i = id.indexOf('.', i + 1)) if (tasks.has(id.slice(0, i))) return true;
     return false;
   }
 
