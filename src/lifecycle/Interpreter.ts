@@ -24,6 +24,8 @@ export type MachineEvent = { type: string; error?: ErrorInfo };
 /** A step recorded by a lifecycle, ready to commit. */
 export interface PreparedStep {
   transition: Transition;
+  /** Every transition of the step, in order, when it has more than one (ends with `transition`). */
+  transitions?: readonly Transition[];
   /** The row after the step. */
   record: LiveRecord;
 }
@@ -231,12 +233,15 @@ export class Interpreter {
   #applied(task: LiveTask, lifecycle: Lifecycle, step: PreparedStep, eventId: number | undefined): void {
     if (!this.deps.distributed) {
       const rec = step.record;
-      this.deps.emitTransition({
-        ...step.transition,
-        taskId: rec.id,
-        workflow: rec.workflow,
-        ...(eventId !== undefined ? { eventId } : {}),
-      });
+      // The store numbers a step's transitions consecutively from the first one's stream id.
+      for (const [i, t] of (step.transitions ?? [step.transition]).entries()) {
+        this.deps.emitTransition({
+          ...t,
+          taskId: rec.id,
+          workflow: rec.workflow,
+          ...(eventId !== undefined ? { eventId: eventId + i } : {}),
+        });
+      }
     }
     lifecycle.settle(task, step);
   }
