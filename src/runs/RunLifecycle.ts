@@ -433,7 +433,8 @@ function childEndedEvent(child: TaskRecord): RunEvent {
     step: child.step!,
     index: child.index ?? 0,
     status: child.status as 'completed',
-    ...(child.error ? { error: child.error } : {}),
+    // A step task that completed after a failed attempt may still name that error: it is not the step's.
+    ...(child.error && child.status !== 'completed' ? { error: child.error } : {}),
   };
 }
 
