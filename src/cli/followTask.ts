@@ -1,0 +1,256 @@
+/**
+ * Follows a task, or a run with every task under it, until it ends: each transition once, in
+ * order, as it happens.
+ *
+ * Transitions come from the event stream (`GET /api/events`), which carries every task's; the
+ * follower keeps those of its tree (the task, and for a run its step tasks, the steps of a child
+ * run, and so on). The stream starts "now", so what happened before it opened is read from
+ * `GET /api/tasks/:id/transitions`, and a task's transitions are numbered (`seq` 1, 2, …), so a
+ * gap in the stream is noticed and filled from there too. If the stream cannot be opened, or the
+ * task ends without the stream saying so, the follower reads everything over plain requests, as
+ * a poller would: slower to show, never missing a line.
+ */
+import { TERMINAL_STATUSES, type Task, type Transition, type TransitionEvent } from '../lifecycle/types.js';
+import type { ApiClient } from './client.js';
+import { stepRef } from './format.js';
+
+/** What the follower needs of the API client. */
+export type FollowClient = Pick<ApiClient, 'request' | 'events'>;
+
+/** What the follower reports as it goes. */
+export interface FollowListener {
+  /**
+   * A transition of the followed task (`label` "") or of a task under it (`label` "plan",
+   * "build#2", "review#0/lint" for a step of a child run). `forEach` names the `forEach` steps of
+   * the run the transition belongs to, for formatting its step notes.
+   */
+  transition?(label: string, t: Transition, forEach: ReadonlySet<string>): void;
+  /** The followed task as last read: first before any transition, then at every poll. */
+  state?(task: Task): void;
+}
+
+/** How the follower polls. */
+export interface FollowOptions {
+  /** How often the followed task is read for its state. Defaults to 150 ms. */
+  pollMs?: number;
+  /**
+   * How long the follower waits, after the task has ended, for the stream to bring the last
+   * transitions (of the task and of the step tasks a cancel is still stopping), before it reads
+   * them itself. Defaults to 2000 ms.
+   */
+  settleMs?: number;
+  /** Waits `ms`; injected so tests need not wait in real time. Defaults to a timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The followed task once it has ended. */
+export interface FollowResult {
+  task: Task;
+  /** The task's own transitions. */
+  transitions: Transition[];
+  /** For a run: its step tasks (not those of its child runs); empty otherwise. */
+  stepTasks: Task[];
+}
+
+/** Step tasks read per listing; a forEach step may have many. */
+const LIST_LIMIT = 1000;
+
+/** A task of the followed tree. */
+interface Node {
+  readonly id: string;
+  readonly label: string;
+  readonly isRun: boolean;
+  /** Its transitions so far, by seq: always 1 … n, with no gap. */
+  readonly transitions: Transition[];
+  /** Its forEach steps, once its timeline has resolved them (a run's). */
+  readonly forEach: Set<string>;
+  ended: boolean;
+}
+
+/**
+ * Follows task `id` until it (and, for a run, every task under it) has ended, reporting each
+ * transition to `listener` in order, and resolves with the final task.
+ * @example
+ * const { task } = await followTask(new ApiClient(), runId, { transition: (label, t) => console.log(label, t.event) });
+ */
+export function followTask(
+  client: FollowClient,
+  id: string,
+  listener: FollowListener = {},
+  opts: FollowOptions = {},
+): Promise<FollowResult> {
+  return new Follower(client, id, listener, opts).run();
+}
+
+class Follower {
+  readonly #client: FollowClient;
+  readonly #rootId: string;
+  readonly #listener: FollowListener;
+  readonly #pollMs: number;
+  readonly #settleTicks: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #nodes = new Map<string, Node>();
+  /** Ids under the root's prefix that turned out not to be in the tree. */
+  readonly #strangers = new Set<string>();
+  readonly #queue: TransitionEvent[] = [];
+  #wake: (() => void) | undefined;
+  #streaming = false;
+
+  constructor(client: FollowClient, id: string, listener: FollowListener, opts: FollowOptions) {
+    this.#client = client;
+    this.#rootId = id;
+    this.#listener = listener;
+    this.#pollMs = opts.pollMs ?? 150;
+    this.#settleTicks = Math.max(1, Math.ceil((opts.settleMs ?? 2000) / this.#pollMs));
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async run(): Promise<FollowResult> {
+    let task = await this.#get(this.#rootId);
+    const root = this.#node(task, '');
+    this.#listener.state?.(task);
+    const stop = new AbortController();
+    const streaming = this.#stream(stop.signal);
+    try {
+      await this.#catchUp();
+      let ticksSinceEnd = 0;
+      for (;;) {
+        await this.#drain();
+        if (root.ended && [...this.#nodes.values()].every((n) => n.ended)) break;
+        task = await this.#get(this.#rootId);
+        this.#listener.state?.(task);
+        if (TERMINAL_STATUSES.has(task.status) && ++ticksSinceEnd > this.#settleTicks) {
+          await this.#catchUp();
+          break;
+        }
+        // Without the stream, poll: read everything again at each tick.
+        if (!this.#streaming) await this.#catchUp();
+        await this.#nap();
+      }
+    } finally {
+      stop.abort();
+      this.#wakeUp();
+      await streaming;
+    }
+    task = await this.#get(this.#rootId);
+    const stepTasks = root.isRun ? await this.#children(this.#rootId) : [];
+    return { task, transitions: root.transitions, stepTasks };
+  }
+
+  /** Reads the event stream into the queue until `signal` aborts, reopening it where it broke off. */
+  async #stream(signal: AbortSignal): Promise<void> {
+    let lastEventId: string | undefined;
+    while (!signal.aborted) {
+      try {
+        const events = await this.#client.events({ signal, ...(lastEventId !== undefined ? { lastEventId } : {}) });
+        this.#streaming = true;
+        for await (const e of events) {
+          if (e.event !== 'transition') continue;
+          if (e.id !== undefined) lastEventId = e.id;
+          this.#queue.push(JSON.parse(e.data) as TransitionEvent);
+          this.#wakeUp();
+        }
+      } catch {
+        // A refused or broken stream: the polling in run() carries on meanwhile.
+      }
+      this.#streaming = false;
+      if (!signal.aborted) await this.#sleep(this.#pollMs * 5);
+    }
+  }
+
+  /** Reports the queued stream events of the tree, filling any gap from the API. */
+  async #drain(): Promise<void> {
+    for (let e = this.#queue.shift(); e; e = this.#queue.shift()) {
+      if (e.taskId !== this.#rootId && !e.taskId.startsWith(`${this.#rootId}.`)) continue;
+      const node = await this.#resolve(e.taskId);
+      if (!node || e.seq <= node.transitions.length) continue;
+      if (e.seq === node.transitions.length + 1) {
+        const { taskId: _t, workflow: _w, eventId: _e, ...t } = e;
+        this.#report(node, t);
+      } else {
+        for (const t of await this.#transitions(node.id)) if (t.seq > node.transitions.length) this.#report(node, t);
+      }
+    }
+  }
+
+  /** Reads the whole tree and reports every transition not reported yet, in time order. */
+  async #catchUp(): Promise<void> {
+    const root = this.#nodes.get(this.#rootId)!;
+    if (root.isRun) await this.#discover(root);
+    const fresh: { node: Node; t: Transition; rank: number }[] = [];
+    let rank = 0;
+    for (const node of this.#nodes.values()) {
+      // An ended task's timeline is complete: its final transition was reported after all the others.
+      if (node.ended) continue;
+      for (const t of await this.#transitions(node.id)) if (t.seq > node.transitions.length) fresh.push({ node, t, rank });
+      rank++;
+    }
+    // By time, then parents before children (a step's task is created by its run's transition), then by seq.
+    fresh.sort((a, b) => (a.t.at < b.t.at ? -1 : a.t.at > b.t.at ? 1 : a.rank - b.rank || a.t.seq - b.t.seq));
+    for (const { node, t } of fresh) if (t.seq === node.transitions.length + 1) this.#report(node, t);
+  }
+
+  /** Adds the step tasks under run `parent`, and theirs, to the tree. */
+  async #discover(parent: Node): Promise<void> {
+    for (const task of await this.#children(parent.id)) {
+      const node = this.#nodes.get(task.id) ?? this.#node(task, join(parent.label, stepRef(task.step ?? task.id, task.index)));
+      if (node.isRun) await this.#discover(node);
+    }
+  }
+
+  /** The node of a task under the root, read from the API when new; undefined if it is not in the tree. */
+  async #resolve(id: string): Promise<Node | undefined> {
+    const known = this.#nodes.get(id);
+    if (known || this.#strangers.has(id)) return known;
+    const task = await this.#get(id);
+    const parent = task.parentId !== undefined && task.parentId !== id ? await this.#resolve(task.parentId) : undefined;
+    if (!parent) {
+      this.#strangers.add(id);
+      return undefined;
+    }
+    return this.#node(task, join(parent.label, stepRef(task.step ?? task.id, task.index)));
+  }
+
+  #node(task: Task, label: string): Node {
+    const node: Node = { id: task.id, label, isRun: task.kind === 'run', transitions: [], forEach: new Set(), ended: false };
+    this.#nodes.set(task.id, node);
+    return node;
+  }
+
+  #report(node: Node, t: Transition): void {
+    node.transitions.push(t);
+    if (t.detail?.step !== undefined && t.detail.items !== undefined) node.forEach.add(t.detail.step);
+    // The task and run machines name their final states after the final statuses.
+    if (TERMINAL_STATUSES.has(t.to as Task['status'])) node.ended = true;
+    this.#listener.transition?.(node.label, t, node.forEach);
+  }
+
+  /** Waits one poll interval, or less if the stream brings news. */
+  async #nap(): Promise<void> {
+    if (this.#queue.length) return;
+    await Promise.race([this.#sleep(this.#pollMs), new Promise<void>((r) => (this.#wake = r))]);
+    this.#wake = undefined;
+  }
+
+  #wakeUp(): void {
+    this.#wake?.();
+  }
+
+  #get(id: string): Promise<Task> {
+    return this.#client.request<Task>('GET', `/api/tasks/${encodeURIComponent(id)}`);
+  }
+
+  async #transitions(id: string): Promise<Transition[]> {
+    return (await this.#client.request<{ transitions: Transition[] }>('GET', `/api/tasks/${encodeURIComponent(id)}/transitions`))
+      .transitions;
+  }
+
+  async #children(id: string): Promise<Task[]> {
+    const q = new URLSearchParams({ parent: id, limit: String(LIST_LIMIT) });
+    return (await this.#client.request<{ tasks: Task[] }>('GET', `/api/tasks?${q}`)).tasks;
+  }
+}
+
+function join(parent: string, ref: string): string {
+  return parent ? `${parent}/${ref}` : ref;
+}
