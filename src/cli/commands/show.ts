@@ -16,7 +16,7 @@ export interface ShowView {
 }
 
 /** Reads what `show` prints. */
-export async function readShowView(client: ApiClient, id: string): Promise<ShowView> {
+export async function readShowView(client: Pick<ApiClient, 'request'>, id: string): Promise<ShowView> {
   const path = `/api/tasks/${encodeURIComponent(id)}`;
   const task = await client.request<Task>('GET', path);
   const { transitions } = await client.request<{ transitions: Transition[] }>('GET', `${path}/transitions`);

@@ -1,8 +1,7 @@
 /** `warden submit`: submits a task or a run and, with `--wait`, follows it live to its end. */
 import type { Task } from '../../lifecycle/types.js';
-import type { ApiClient } from '../client.js';
 import { duration, timelineTable, transitionLine } from '../format.js';
-import { followTask, type FollowOptions } from '../followTask.js';
+import { type FollowClient, type FollowOptions, followTask } from '../followTask.js';
 import { LiveLine, type LiveOutput } from '../live.js';
 import { runStateLine, stepRows, stepsTable } from '../runSteps.js';
 
@@ -29,7 +28,7 @@ export interface SubmitCommandOptions {
  * (`[plan]`, `[build#2]`, `[run]` for the run's own), and its summary is the table of its steps.
  */
 export async function submitCommand(
-  client: ApiClient,
+  client: FollowClient,
   workflow: string,
   o: SubmitCommandOptions,
   out: LiveOutput = process.stdout,
@@ -91,13 +90,17 @@ function noun(task: Task): string {
 }
 
 /**
- * How lines are prefixed: not at all for a task; for a run, `[step]` padded to its longest step
- * id, so the times line up (an item's `#n` or a child run's `/step` may overrun it).
+ * How lines are prefixed: not at all for a task; for a run, `[step]` padded so the times line up,
+ * to its longest step id at first and wider once an item's `#n` or a child run's `/step` needs it.
  */
 function labeller(task: Task): (label: string) => string {
   if (task.kind !== 'run') return () => '';
-  const width = Math.max(RUN_LABEL.length, ...Object.keys(task.steps ?? {}).map((s) => s.length)) + 2;
-  return (label) => `${`[${label || RUN_LABEL}]`.padEnd(width)}  `;
+  let width = Math.max(RUN_LABEL.length, ...Object.keys(task.steps ?? {}).map((s) => s.length)) + 2;
+  return (label) => {
+    const tag = `[${label || RUN_LABEL}]`;
+    width = Math.max(width, tag.length);
+    return `${tag.padEnd(width)}  `;
+  };
 }
 
 /** "running · attempting reviewer#2 (3 attempts so far)". */
