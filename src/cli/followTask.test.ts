@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FakeApi } from './fakeApi.js';
 import { type FollowListener, followTask } from './followTask.js';
 
-/** A macrotask turn: lets the stream deliver, with no real time spent waiting. */
-const sleep = () => new Promise<void>((r) => setImmediate(r));
-const opts = { sleep, pollMs: 100, settleMs: 200 };
+/** Every timer fires at the next macrotask turn: the stream delivers in between, and no real time is spent waiting. */
+const timers = { setTimeout: (fn: () => void) => setImmediate(fn), clearTimeout: (h: object) => clearImmediate(h as NodeJS.Immediate) };
+const opts = { timers, pollMs: 100, settleMs: 200 };
 
 /** Records "label EVENT" per reported transition ("-" for the followed task's own). */
 function recorder(): { seen: string[]; listener: FollowListener } {

@@ -10,8 +10,9 @@
  * task ends without the stream saying so, the follower reads everything over plain requests, as
  * a poller would: slower to show, never missing a line.
  */
+import type { Clock } from '../clock/index.js';
 import { TERMINAL_STATUSES, type Task, type Transition, type TransitionEvent } from '../lifecycle/types.js';
-import type { ApiClient } from './client.js';
+import { ApiError, type ApiClient } from './client.js';
 import { stepRef } from './format.js';
 
 /** What the follower needs of the API client. */
@@ -39,9 +40,18 @@ export interface FollowOptions {
    * them itself. Defaults to 2000 ms.
    */
   settleMs?: number;
-  /** Waits `ms`; injected so tests need not wait in real time. Defaults to a timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * The timers of the polls; injected so tests need not wait in real time. Defaults to Node's
+   * own, which (unlike `systemClock`'s) keep the process alive: between two polls without a
+   * stream they are all that does.
+   */
+  timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
+
+const nodeTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 /** The followed task once it has ended. */
 export interface FollowResult {
@@ -87,12 +97,17 @@ class Follower {
   readonly #rootId: string;
   readonly #listener: FollowListener;
   readonly #pollMs: number;
-  readonly #settleTicks: number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #settlePolls: number;
+  readonly #timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   readonly #nodes = new Map<string, Node>();
   /** Ids under the root's prefix that turned out not to be in the tree. */
   readonly #strangers = new Set<string>();
+  /** Transitions of the tree from the stream, not yet reported. */
   readonly #queue: TransitionEvent[] = [];
+  /** Whether a poll interval has passed since the last poll. */
+  #pollDue = true;
+  #pollTimer: ReturnType<Clock['setTimeout']> | undefined;
+  /** Resolves the main loop's wait: news from the stream, a poll due, or the end. */
   #wake: (() => void) | undefined;
   #streaming = false;
 
@@ -101,8 +116,8 @@ class Follower {
     this.#rootId = id;
     this.#listener = listener;
     this.#pollMs = opts.pollMs ?? 150;
-    this.#settleTicks = Math.max(1, Math.ceil((opts.settleMs ?? 2000) / this.#pollMs));
-    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#settlePolls = Math.max(1, Math.ceil((opts.settleMs ?? 2000) / this.#pollMs));
+    this.#timers = opts.timers ?? nodeTimers;
   }
 
   async run(): Promise<FollowResult> {
@@ -113,21 +128,25 @@ class Follower {
     const streaming = this.#stream(stop.signal);
     try {
       await this.#catchUp();
-      let ticksSinceEnd = 0;
+      let pollsSinceEnd = 0;
       for (;;) {
         await this.#drain();
         if (root.ended && [...this.#nodes.values()].every((n) => n.ended)) break;
-        task = await this.#get(this.#rootId);
-        this.#listener.state?.(task);
-        if (TERMINAL_STATUSES.has(task.status) && ++ticksSinceEnd > this.#settleTicks) {
-          await this.#catchUp();
-          break;
+        if (this.#pollDue) {
+          this.#armPoll();
+          task = await this.#get(this.#rootId);
+          this.#listener.state?.(task);
+          if (TERMINAL_STATUSES.has(task.status) && ++pollsSinceEnd > this.#settlePolls) {
+            await this.#catchUp();
+            break;
+          }
+          // Without the stream, poll: read everything again at each tick.
+          if (!this.#streaming) await this.#catchUp();
         }
-        // Without the stream, poll: read everything again at each tick.
-        if (!this.#streaming) await this.#catchUp();
-        await this.#nap();
+        await this.#news();
       }
     } finally {
+      if (this.#pollTimer !== undefined) this.#timers.clearTimeout(this.#pollTimer);
       stop.abort();
       this.#wakeUp();
       await streaming;
@@ -147,21 +166,23 @@ class Follower {
         for await (const e of events) {
           if (e.event !== 'transition') continue;
           if (e.id !== undefined) lastEventId = e.id;
-          this.#queue.push(JSON.parse(e.data) as TransitionEvent);
+          const t = JSON.parse(e.data) as TransitionEvent;
+          // Other tasks' news neither queues nor wakes anything: a busy Warden streams plenty.
+          if (t.taskId !== this.#rootId && !t.taskId.startsWith(`${this.#rootId}.`)) continue;
+          this.#queue.push(t);
           this.#wakeUp();
         }
       } catch {
         // A refused or broken stream: the polling in run() carries on meanwhile.
       }
       this.#streaming = false;
-      if (!signal.aborted) await this.#sleep(this.#pollMs * 5);
+      if (!signal.aborted) await this.#retryPause(signal);
     }
   }
 
   /** Reports the queued stream events of the tree, filling any gap from the API. */
   async #drain(): Promise<void> {
     for (let e = this.#queue.shift(); e; e = this.#queue.shift()) {
-      if (e.taskId !== this.#rootId && !e.taskId.startsWith(`${this.#rootId}.`)) continue;
       const node = await this.#resolve(e.taskId);
       if (!node || e.seq <= node.transitions.length) continue;
       if (e.seq === node.transitions.length + 1) {
@@ -202,7 +223,15 @@ class Follower {
   async #resolve(id: string): Promise<Node | undefined> {
     const known = this.#nodes.get(id);
     if (known || this.#strangers.has(id)) return known;
-    const task = await this.#get(id);
+    const task = await this.#get(id).catch((err: unknown) => {
+      // Gone already (pruned, say): nothing of it to show.
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    });
+    if (!task) {
+      this.#strangers.add(id);
+      return undefined;
+    }
     const parent = task.parentId !== undefined && task.parentId !== id ? await this.#resolve(task.parentId) : undefined;
     if (!parent) {
       this.#strangers.add(id);
@@ -225,15 +254,38 @@ class Follower {
     this.#listener.transition?.(node.label, t, node.forEach);
   }
 
-  /** Waits one poll interval, or less if the stream brings news. */
-  async #nap(): Promise<void> {
-    if (this.#queue.length) return;
-    await Promise.race([this.#sleep(this.#pollMs), new Promise<void>((r) => (this.#wake = r))]);
-    this.#wake = undefined;
+  /** Starts the next poll interval. */
+  #armPoll(): void {
+    this.#pollDue = false;
+    this.#pollTimer = this.#timers.setTimeout(() => {
+      this.#pollDue = true;
+      this.#wakeUp();
+    }, this.#pollMs);
+  }
+
+  /** Waits for stream news or a due poll, whichever comes first. */
+  async #news(): Promise<void> {
+    if (this.#queue.length || this.#pollDue) return;
+    await new Promise<void>((resolve) => (this.#wake = resolve));
   }
 
   #wakeUp(): void {
-    this.#wake?.();
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** Waits before reopening a broken stream; the end cuts it short. */
+  #retryPause(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#timers.clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = this.#timers.setTimeout(done, this.#pollMs * 5);
+      signal.addEventListener('abort', done);
+    });
   }
 
   #get(id: string): Promise<Task> {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FakeApi } from '../fakeApi.js';
 import { submitCommand } from './submit.js';
 
-const follow = { sleep: () => new Promise<void>((r) => setImmediate(r)), pollMs: 100, settleMs: 200 };
+/** Every timer fires at the next macrotask turn: no real time is spent waiting. */
+const timers = { setTimeout: (fn: () => void) => setImmediate(fn), clearTimeout: (h: object) => clearImmediate(h as NodeJS.Immediate) };
+const follow = { timers, pollMs: 100, settleMs: 200 };
 
 function output() {
   const chunks: string[] = [];
