@@ -1,5 +1,5 @@
 /** Text formatting shared by the CLI's commands: tables, durations and transition lines. */
-import type { Transition } from '../lifecycle/types.js';
+import type { Task, Transition } from '../lifecycle/types.js';
 
 /** Renders rows as an aligned text table with a header. */
 export function table(headers: string[], rows: (string | number | undefined)[][]): string {
@@ -22,6 +22,11 @@ export function duration(ms: number): string {
   // Round to whole seconds first, so 119.8 s reads 2m00s, not 1m60s.
   const total = Math.round(ms / 1000);
   return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
+}
+
+/** What to call a task in a sentence: "run" for a multi-step workflow's, "task" otherwise. */
+export function noun(task: Pick<Task, 'kind'>): string {
+  return task.kind === 'run' ? 'run' : 'task';
 }
 
 /** A step and, under `forEach`, its item: "plan", "build#2". */

@@ -1,7 +1,7 @@
 /** `warden show`: a task, or a run with the table of its steps, and its transition timeline. */
 import type { Task, Transition } from '../../lifecycle/types.js';
 import type { ApiClient } from '../client.js';
-import { duration, stepRef, table, timelineTable } from '../format.js';
+import { duration, noun, stepRef, table, timelineTable } from '../format.js';
 import { stepRows, stepsTable } from '../runSteps.js';
 
 /** Step tasks read for a run's table; a forEach step may have many. */
@@ -33,7 +33,7 @@ export async function readShowView(client: Pick<ApiClient, 'request'>, id: strin
  */
 export function renderShow({ task, transitions, stepTasks }: ShowView, now: number): string {
   const lines: string[] = [];
-  lines.push(`${(task.kind === 'run' ? 'run' : 'task').padEnd(10)}${task.id}`);
+  lines.push(`${noun(task).padEnd(10)}${task.id}`);
   lines.push(`workflow  ${task.workflow}`);
   if (task.parentId !== undefined) lines.push(`step      ${stepRef(task.step ?? '?', task.index)} of run ${task.parentId}`);
   lines.push(

@@ -1,7 +1,7 @@
 /** `warden submit`: submits a task or a run and, with `--wait`, follows it live to its end. */
 import type { Task } from '../../lifecycle/types.js';
-import { duration, timelineTable, transitionLine } from '../format.js';
-import { type FollowClient, type FollowOptions, followTask } from '../followTask.js';
+import { duration, noun, timelineTable, transitionLine } from '../format.js';
+import { type FollowClient, type FollowOptions, type FollowResult, followTask } from '../followTask.js';
 import { LiveLine, type LiveOutput } from '../live.js';
 import { runStateLine, stepRows, stepsTable } from '../runSteps.js';
 
@@ -53,24 +53,23 @@ export async function submitCommand(
   let prefix: ((label: string) => string) | undefined;
   const live = new LiveLine(out);
   live.update(`${res.status} · ${workflow}`);
-  const followed = followTask(
-    client,
-    res.id,
-    {
-      state: (task) => {
-        if (!prefix) {
-          prefix = labeller(task);
-          live.print(`${noun(task)} ${res.id} submitted (${workflow})`);
-        }
-        live.update(task.kind === 'run' ? runStateLine(task) : stateLine(task));
-      },
-      transition: (label, t, forEach) => live.print(`${prefix!(label)}${transitionLine(t, forEach)}`),
-    },
-    o.follow,
-  );
-  let result: Awaited<typeof followed>;
+  let result: FollowResult;
   try {
-    result = await followed;
+    result = await followTask(
+      client,
+      res.id,
+      {
+        state: (task) => {
+          if (!prefix) {
+            prefix = labeller(task);
+            live.print(`${noun(task)} ${res.id} submitted (${workflow})`);
+          }
+          live.update(task.kind === 'run' ? runStateLine(task) : stateLine(task));
+        },
+        transition: (label, t, forEach) => live.print(`${prefix!(label)}${transitionLine(t, forEach)}`),
+      },
+      o.follow,
+    );
   } finally {
     live.stop();
   }
@@ -83,10 +82,6 @@ export async function submitCommand(
   say(`${noun(task)} ${task.id} ${task.status}${by}${task.severity ? ` (severity ${task.severity})` : ''} in ${took}`);
   if (task.output !== undefined) say(JSON.stringify(task.output, null, 2));
   return EXIT_CODES[task.status] ?? 1;
-}
-
-function noun(task: Task): string {
-  return task.kind === 'run' ? 'run' : 'task';
 }
 
 /**
