@@ -62,7 +62,7 @@ export const stepSchema = strictObject({
   input: expressionSchema.optional().describe("A JSONata expression for the step's input. Defaults to the run's input."),
   when: expressionSchema.optional().describe('A JSONata expression; false (or nothing) skips the step.'),
   forEach: expressionSchema.optional().describe('A JSONata expression that yields an array: one child per item.'),
-  maxParallel: z.number().int().positive().default(10).describe('Children of a forEach step running at once.'),
+  maxParallel: z.number().int().positive().max(1000).default(10).describe('Children of a forEach step running at once (at most 1000).'),
   onFailure: z
     .enum(['fail', 'continue'])
     .default('fail')

@@ -4,6 +4,7 @@ import type { Engine } from '../lifecycle/Engine.js';
 import { TERMINAL_STATUSES, type TransitionEvent } from '../lifecycle/types.js';
 import type { PostgresStore } from '../store/PostgresStore.js';
 import { Leader } from './Leader.js';
+import { type RunKind, runJobs } from './DistributedRunner.js';
 import { leaseAgentSlot } from './leaseAgentSlot.js';
 import { poll } from './Poller.js';
 
@@ -35,7 +36,7 @@ export interface DistributedNode {
 /** The pg-boss queue of lifecycle work. */
 export const TASK_QUEUE = 'warden_tasks';
 
-type JobData = { taskId: string; kind: 'start' | 'wake' | 'deadline' } | { ownerId: string; kind: 'esc-repeat' | 'esc-ack' };
+type JobData = { taskId: string; kind: RunKind } | { ownerId: string; kind: 'esc-repeat' | 'esc-ack' };
 
 /**
  * Distributed mode on Postgres. Tasks and their timers are pg-boss jobs, queued in the same
@@ -88,6 +89,9 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
     async commit(db, step) {
       for (const t of step.timers ?? [])
         if (t.kind === 'wake' && t.wakeAt !== null) await send(db, { taskId: step.task.id, kind: 'wake' }, t.wakeAt);
+      // Runs: a step task's end wakes its run, and the steps a run no longer needs are cancelled,
+      // wherever they run; both jobs commit with the step that decided them.
+      for (const job of runJobs(step)) await send(db, job);
       // A step's escalation timers go through the writeEscalations hook, which the store also calls.
     },
     async writeEscalations(db, write) {

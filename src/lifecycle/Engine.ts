@@ -6,6 +6,7 @@
  * and the escalation service.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock/index.js';
 import type { LoadedConfig, Workflow } from '../config/index.js';
@@ -148,7 +149,12 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async submit(workflowName: string, input: unknown, opts: SubmitOptions = {}): Promise<SubmitResult> {
     if (!this.#accepting) throw wardenError('ENGINE_STOPPING', 'the engine is not accepting tasks (it is starting or shutting down)');
-    const { record, actor, first, deadlineAt } = this.#w.tasks.create(workflowName, input, opts);
+    const wf = this.#w.validator.admit(this.config.workflows, workflowName, input, opts.deadlineMs);
+    const now = this.clock.now();
+    const deadlineAt = now + (opts.deadlineMs ?? wf.deadlineMs);
+    const key = opts.idempotencyKey;
+    const origin = { id: randomUUID(), input, now, deadlineAt, ...(key !== undefined ? { idempotencyKey: key } : {}) };
+    const { record, actor, first } = (wf.run ? this.#w.runs : this.#w.tasks).build(wf, origin);
     const { task, created } = await this.store.createTask(record, first, [{ kind: 'deadline', wakeAt: deadlineAt }]);
     if (!created) {
       actor.stop();
@@ -172,9 +178,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The task, or undefined. Live tasks answer from memory, so a running attempt shows. */
   async get(id: string): Promise<Task | undefined> {
     const live = this.#live.get(id);
-    if (live) return toTask(live.record);
-    const rec = await this.store.getTask(id);
-    return rec && toTask(rec);
+    const rec = live?.record ?? (await this.store.getTask(id));
+    if (!rec) return undefined;
+    return rec.kind === 'run' ? this.#w.runs.withOutputs(toTask(rec)) : toTask(rec);
   }
 
   /** Tasks, newest first. */
@@ -214,13 +220,9 @@ export class Engine extends EventEmitter<EngineEvents> {
    * An attempt in flight is aborted through its AbortSignal.
    */
   async cancel(id: string, reason = 'cancelled by request'): Promise<Task | undefined> {
-    let task = this.#live.get(id);
-    if (!task) {
-      const rec = await this.store.getTask(id);
-      if (!rec) return undefined;
-      if (TERMINAL_STATUSES.has(rec.status)) return toTask(rec);
-      task = this.#live.get(id) ?? this.#w.interpreter.hydrate(rec);
-    }
+    const task = await this.#w.interpreter.hold(id, true);
+    if (!task) return undefined;
+    if (!('queue' in task)) return toTask(task);
     this.#w.interpreter.enqueue(task, { type: 'CANCEL', error: wardenError('CANCELLED', reason).toJSON() });
     await task.queue;
     return this.get(id);

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Workflow } from '../config/index.js';
+import { wardenError } from '../errors/index.js';
 
 /** A problem with a value, at a dotted path. */
 export interface Issue {
@@ -27,6 +28,22 @@ export class InputValidator {
   /** Issues with `input`, with paths under `input`, or undefined when it is valid. */
   validate(workflow: string, input: unknown): Issue[] | undefined {
     return check(this.#input.get(workflow), input, 'input');
+  }
+
+  /**
+   * The workflow a submission names, once its input and deadline are valid.
+   * @throws WardenError WORKFLOW_NOT_FOUND, or INPUT_INVALID (with `issues`).
+   */
+  admit<W extends Workflow>(workflows: ReadonlyMap<string, W>, name: string, input: unknown, deadlineMs: number | undefined): W {
+    const wf = workflows.get(name);
+    if (!wf) throw wardenError('WORKFLOW_NOT_FOUND', `unknown workflow "${name}"`);
+    const issues = this.validate(name, input);
+    if (issues) throw wardenError('INPUT_INVALID', `input does not match the ${name} inputSchema`, { issues });
+    if (deadlineMs !== undefined && !(deadlineMs > 0)) {
+      const issues = [{ path: 'deadlineMs', message: 'must be > 0' }];
+      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', { issues });
+    }
+    return wf;
   }
 
   /** Issues with an agent's output, or undefined when it is valid (or there is no outputSchema). */

@@ -32,8 +32,14 @@ export interface PreparedStep {
 export interface Lifecycle<P extends PreparedStep = PreparedStep> {
   /** A started actor for a persisted snapshot. */
   revive(snapshot: unknown): AnyActorRef;
-  /** Records the step the machine just took (`before` → `after` on `event`). */
-  record(task: LiveTask, before: AnyMachineSnapshot, after: AnyMachineSnapshot, event: MachineEvent, extra: StepExtra): P;
+  /** Records the step the machine just took (`before` → `after` on `event`); undefined when it changed nothing worth a row. */
+  record(
+    task: LiveTask,
+    before: AnyMachineSnapshot,
+    after: AnyMachineSnapshot,
+    event: MachineEvent,
+    extra: StepExtra,
+  ): P | undefined | Promise<P | undefined>;
   /** Commits the step; resolves with the stream id of its transition. */
   commit(task: LiveTask, step: P): Promise<number | undefined>;
   /** After the commit: starts what the new state asks for, or ends the task. Never awaited inside a step. */
@@ -73,6 +79,32 @@ export class Interpreter {
     return this.deps.live.add({ ...rec, seq: rec.seq ?? 0 }, undefined);
   }
 
+  /** Announces a task created by a step (a run's step task): its first transition. */
+  emitCreated(record: TaskRecord, first: Transition): void {
+    if (!this.deps.distributed) this.deps.emitTransition({ ...first, taskId: record.id, workflow: record.workflow });
+  }
+
+  /**
+   * The task `id` held in memory, read from the store if it is not: undefined when it is unknown,
+   * or ended (`evenEnded` false). A row read while another copy was held (and let go) is read again,
+   * since that copy may have written steps after the read.
+   */
+  async hold(id: string, evenEnded = false): Promise<LiveTask | TaskRecord | undefined> {
+    const { live, store } = this.deps;
+    for (;;) {
+      const held = live.get(id);
+      if (held) return held;
+      const epoch = live.epoch(id);
+      const rec = await store.getTask(id);
+      const now = live.get(id);
+      if (now) return now;
+      if (live.epoch(id) !== epoch) continue;
+      if (!rec) return undefined;
+      if (TERMINAL_STATUSES.has(rec.status)) return evenEnded ? rec : undefined;
+      return this.hydrate(rec);
+    }
+  }
+
   /** Queues `event` for the task: it runs after the task's earlier events. */
   enqueue(task: LiveTask, event: MachineEvent, extra: StepExtra = {}): void {
     task.queue = task.queue
@@ -81,6 +113,7 @@ export class Interpreter {
         if ((err as { code?: string }).code === 'STEP_CONFLICT') {
           // Another worker moved the task on (a deadline, a cancel, a takeover): this copy is stale.
           this.deps.logger.debug({ taskId: task.record.id }, 'step conflict: the task was taken over');
+          task.conflicted = true;
           return this.deps.live.drop(task);
         }
         this.deps.report(err);
@@ -95,19 +128,14 @@ export class Interpreter {
    */
   async fireTimer(taskId: string, kind: TimerKind): Promise<void> {
     const { live, store } = this.deps;
-    let task = live.get(taskId);
-    if (!task) {
-      const rec = await store.getTask(taskId);
-      task = live.get(taskId);
-      if (!task) {
-        if (!rec || TERMINAL_STATUSES.has(rec.status)) {
-          if (rec) await store.commit({ task: rec, transitions: [], timers: [{ kind, wakeAt: null }] });
-          return;
-        }
-        task = this.hydrate(rec);
-      }
+    const held = await this.hold(taskId, true);
+    if (!held) return;
+    if (!('queue' in held)) {
+      // Ended: its timer is stale.
+      await store.commit({ task: held, transitions: [], timers: [{ kind, wakeAt: null }] });
+      return;
     }
-    const t = task;
+    const t = held;
     const seq = t.record.seq;
     this.enqueue(t, this.deps.lifecycleOf(t.record).timerEvent(t.record, kind));
     await t.queue;
@@ -134,7 +162,8 @@ export class Interpreter {
     const after = actor.getSnapshot() as AnyMachineSnapshot;
     // A recovery re-enters the current state; it is recorded even when nothing else changes.
     if (after === before && event.type !== 'RECOVERED') return;
-    const step = lifecycle.record(task, before, after, event, { ...extra, ...(attempt ? { attempt } : {}) });
+    const step = await lifecycle.record(task, before, after, event, { ...extra, ...(attempt ? { attempt } : {}) });
+    if (!step) return;
     const eventId = await lifecycle.commit(task, step);
     task.record = step.record;
     if (!this.deps.distributed) {

@@ -9,6 +9,9 @@ import { wardenError } from '../errors/index.js';
 import type { LiveRecord } from './taskRecord.js';
 import type { Task } from './types.js';
 
+/** How many tasks' epochs are remembered. */
+const MAX_EPOCHS = 100_000;
+
 /** One task held in memory. */
 export interface LiveTask {
   record: LiveRecord;
@@ -19,6 +22,8 @@ export interface LiveTask {
   /** The attempt in flight: aborted when the task leaves `attempting` some other way. */
   attempt?: { token: object; abort: AbortController };
   done: boolean;
+  /** Let go because another worker moved the task on (distributed mode): the job that ran it is retried. */
+  conflicted?: boolean;
   /** Distributed mode: resolves the job that runs this task once it parks, ends or is taken over. */
   release?: () => void;
   /** Resolves when the task is dropped (parked, ended or taken over). */
@@ -29,7 +34,10 @@ export interface LiveTask {
 /** The table of live tasks and of callers awaiting tasks' ends. */
 export class LiveTasks {
   readonly #live = new Map<string, LiveTask>();
+  readonly #epochs = new Map<string, number>();
   readonly #waiters = new Map<string, { resolve: (t: Task) => void; reject: (err: unknown) => void }[]>();
+  /** Engine work between steps (a run resolving its ready steps, waking a parked run): {@link settled} waits for it. */
+  readonly #work = new Set<Promise<unknown>>();
   /** Tasks whose actor is let go on the next turn of the event loop (see {@link shelve}). */
   #shelving: LiveTask[] = [];
 
@@ -46,8 +54,26 @@ export class LiveTasks {
     return this.#live.values();
   }
 
+  /**
+   * How many times a task was held in memory. A row read from the store while no copy was held
+   * is current only if no copy was held (and wrote steps) meanwhile: compare the epoch before and after.
+   */
+  epoch(id: string): number {
+    return this.#epochs.get(id) ?? 0;
+  }
+
   /** Holds `record` in memory with `actor` (undefined: revived from the snapshot on its next step). */
   add(record: LiveRecord, actor: AnyActorRef | undefined): LiveTask {
+    const epoch = this.epoch(record.id) + 1;
+    this.#epochs.delete(record.id);
+    this.#epochs.set(record.id, epoch);
+    // Bounded: the oldest epochs go (of tasks long let go), so the map does not grow with every task ever run.
+    if (this.#epochs.size > MAX_EPOCHS) {
+      for (const id of this.#epochs.keys()) {
+        if (this.#epochs.size <= MAX_EPOCHS / 2) break;
+        if (!this.#live.has(id)) this.#epochs.delete(id);
+      }
+    }
     let onDrop!: () => void;
     const dropped = new Promise<void>((resolve) => {
       onDrop = resolve;
@@ -72,8 +98,10 @@ export class LiveTasks {
   /** Drops the task once its current steps are done, unless a call is in flight: it lives on in the store. */
   park(task: LiveTask): void {
     if (this.#live.get(task.record.id) !== task) return;
-    task.queue.then(() => {
-      if (task.attempt || this.#live.get(task.record.id) !== task) return;
+    const queue = task.queue;
+    queue.then(() => {
+      // An event queued since (a run's step ending) keeps the task: its own step parks it again.
+      if (task.queue !== queue || task.attempt || this.#live.get(task.record.id) !== task) return;
       this.drop(task);
     });
   }
@@ -139,13 +167,20 @@ export class LiveTasks {
    */
   async settled(busy: () => boolean): Promise<void> {
     for (let i = 0; i < 10_000; i++) {
+      await Promise.allSettled([...this.#work]);
       const queues = [...this.#live.values()].map((t) => t.queue);
       await Promise.all(queues);
       await new Promise((r) => setImmediate(r));
       const again = [...this.#live.values()].map((t) => t.queue);
-      if (!busy() && again.length === queues.length && again.every((q, j) => q === queues[j])) return;
+      if (!busy() && this.#work.size === 0 && again.length === queues.length && again.every((q, j) => q === queues[j])) return;
       if (busy()) await new Promise((r) => setTimeout(r, 1));
     }
+  }
+
+  /** Runs engine work that ends in an event for some task, so that {@link settled} waits for it. Errors go to `onError`. */
+  track(work: Promise<unknown>, onError: (err: unknown) => void): void {
+    const p = work.catch(onError).finally(() => this.#work.delete(p));
+    this.#work.add(p);
   }
 
   /** Stops every actor and forgets every task (the engine is stopping). */

@@ -8,9 +8,12 @@
 import type { EscalationService } from '../escalation/EscalationService.js';
 import { failpoint } from '../escalation/failpoint.js';
 import type { EscalationWrite } from '../escalation/types.js';
-import type { StepCommit, Store } from '../store/Store.js';
+import type { NewTask, StepCommit, Store } from '../store/Store.js';
 import type { EscalationEvent } from './events.js';
 import type { RecordedStep } from './StepRecorder.js';
+
+/** A recorded step of any lifecycle: its row, transition, timers, and the attempt or new tasks it writes. */
+export type CommittableStep = Pick<RecordedStep, 'record' | 'transition' | 'timers' | 'attempt'> & { create?: readonly NewTask[] };
 
 /** Commits steps. One per engine. */
 export class StepCommitter {
@@ -29,13 +32,14 @@ export class StepCommitter {
    * and sets its id on the event and the step's record. Resolves with the stream id of the
    * step's transition.
    */
-  async commit(step: RecordedStep, escalation?: EscalationEvent): Promise<number | undefined> {
+  async commit(step: CommittableStep, escalation?: EscalationEvent): Promise<number | undefined> {
     const rec = step.record;
     const write: StepCommit = {
       task: rec,
       transitions: [step.transition],
       ...(step.attempt ? { attempt: step.attempt } : {}),
       timers: step.timers,
+      ...(step.create?.length ? { create: step.create } : {}),
     };
     const completed = rec.state === 'completed';
     let eventId: number | undefined;
@@ -68,6 +72,7 @@ export class StepCommitter {
       }
     }
     for (const tm of step.timers) if (tm.wakeAt !== null) this.onTimer(tm.wakeAt);
+    for (const c of step.create ?? []) for (const tm of c.timers ?? []) if (tm.wakeAt !== null) this.onTimer(tm.wakeAt);
     return eventId;
   }
 
@@ -77,7 +82,7 @@ export class StepCommitter {
    * escalation is still being planned commits after this success, so this success rightly
    * does not resolve it.
    */
-  async #nothingToResolve(step: RecordedStep): Promise<boolean> {
+  async #nothingToResolve(step: CommittableStep): Promise<boolean> {
     if (this.#escalating > 0) return false;
     const write = await this.escalations.planTaskCompleted(step.record);
     return write === undefined && this.#escalating === 0;

@@ -6,12 +6,9 @@
  */
 import { type AnyActorRef, type AnyMachineSnapshot, createActor } from 'xstate';
 import type { Clock } from '../clock/index.js';
-import { randomUUID } from 'node:crypto';
-import { iso } from '../clock/iso.js';
 import type { LoadedConfig, Workflow } from '../config/index.js';
-import { hashJson } from './canonicalJson.js';
-import type { SubmitOptions } from './engineOptions.js';
 import { taskPlan } from './TaskPlan.js';
+import { specKeyOf } from './TaskSpecs.js';
 import { escalationFacts, taskSeverity } from '../escalation/EscalationFacts.js';
 import { wardenError } from '../errors/index.js';
 import type { TaskRecord, TimerKind } from '../store/Store.js';
@@ -26,8 +23,17 @@ import type { Logger } from './logger.js';
 import type { StepCommitter } from './StepCommitter.js';
 import { type RecordedStep, recordStep, stepTime } from './StepRecorder.js';
 import { persistedSnapshot, type TaskContext, type TaskEvent, taskMachine } from './taskMachine.js';
-import { type LiveRecord, stripFailure, toTask, upsertAttempt } from './taskRecord.js';
-import type { Task, Transition } from './types.js';
+import {
+  firstTransition,
+  type LiveRecord,
+  type NewLiveTask,
+  originFields,
+  stripFailure,
+  type TaskOrigin,
+  toTask,
+  upsertAttempt,
+} from './taskRecord.js';
+import type { Task } from './types.js';
 
 /** A recorded task step, with the escalation it opens when it ends the task degraded or failed. */
 export interface TaskStep extends RecordedStep {
@@ -38,6 +44,8 @@ export interface TaskStep extends RecordedStep {
 /** What the task lifecycle needs from the engine. */
 export interface TaskLifecycleDeps {
   config: LoadedConfig;
+  /** What each task runs, by key (see `taskSpecs`). */
+  specs: ReadonlyMap<string, Workflow>;
   clock: Clock;
   logger: Logger;
   live: LiveTasks;
@@ -52,6 +60,8 @@ export interface TaskLifecycleDeps {
   stopping(): boolean;
   distributed: boolean;
   emitEnded(task: Task, escalation: EscalationEvent | undefined): void;
+  /** A run's step task ended: its run takes it. */
+  childEnded(child: TaskRecord): Promise<void>;
   emitAttempt(event: NonNullable<Awaited<ReturnType<AttemptRunner['run']>>>['report'] & object): void;
 }
 
@@ -59,20 +69,10 @@ export interface TaskLifecycleDeps {
 export class TaskLifecycle implements Lifecycle<TaskStep> {
   constructor(private readonly deps: TaskLifecycleDeps) {}
 
-  /**
-   * A new task of a single-step workflow: its first row and transition, and its started actor.
-   * @throws WardenError WORKFLOW_NOT_FOUND, or INPUT_INVALID (with `issues`).
-   */
-  create(
-    workflow: string,
-    input: unknown,
-    opts: SubmitOptions,
-  ): { record: LiveRecord; actor: AnyActorRef; first: Transition; deadlineAt: number } {
-    const wf = this.#admit(workflow, input, opts);
-    const now = this.deps.clock.now();
-    const id = randomUUID();
+  /** A new task of a single-step workflow (or a run's agent step): its first row and transition, and its started actor. */
+  build(wf: Workflow, origin: TaskOrigin): NewLiveTask {
+    const { id, now, deadlineAt } = origin;
     const plan = taskPlan(this.deps.config.config, wf);
-    const deadlineAt = now + (opts.deadlineMs ?? wf.deadlineMs);
     const actor = createActor(taskMachine, {
       input: {
         taskId: id,
@@ -85,36 +85,8 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
       clock: this.deps.clock as never,
     });
     actor.start();
-    const record: LiveRecord = {
-      id,
-      workflow: wf.name,
-      status: 'queued',
-      state: 'queued',
-      input,
-      attempts: [],
-      escalationIds: [],
-      plan: plan.agents,
-      deadlineAt: iso(deadlineAt),
-      ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
-      createdAt: iso(now),
-      updatedAt: iso(now),
-      snapshot: persistedSnapshot(actor),
-      inputHash: hashJson({ workflow: wf.name, input }),
-      seq: 1,
-    };
-    return { record, actor, first: { seq: 1, at: iso(now), from: null, to: 'queued', event: 'SUBMIT' }, deadlineAt };
-  }
-
-  #admit(workflow: string, input: unknown, opts: SubmitOptions): Workflow {
-    const wf = this.deps.config.workflows.get(workflow);
-    if (!wf) throw wardenError('WORKFLOW_NOT_FOUND', `unknown workflow "${workflow}"`);
-    const issues = this.deps.validator.validate(workflow, input);
-    if (issues) throw wardenError('INPUT_INVALID', `input does not match the ${workflow} inputSchema`, { issues });
-    if (opts.deadlineMs !== undefined && !(opts.deadlineMs > 0)) {
-      const issues = [{ path: 'deadlineMs', message: 'must be > 0' }];
-      throw wardenError('INPUT_INVALID', 'deadlineMs must be a positive number of milliseconds', { issues });
-    }
-    return wf;
+    const record: LiveRecord = { ...originFields(wf, origin), plan: plan.agents, snapshot: persistedSnapshot(actor) };
+    return { record, actor, first: firstTransition(now) };
   }
 
   revive(snapshot: unknown): AnyActorRef {
@@ -143,17 +115,19 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
     };
     const rec = step.record;
     if (rec.status === 'degraded' || rec.status === 'failed') {
-      rec.severity = taskSeverity(this.deps.config.workflows.get(ctx.workflow)?.severity, ctx.failures);
-      step.escalation = escalationFacts({
-        taskId: rec.id,
-        workflow: rec.workflow,
-        status: rec.status,
-        severity: rec.severity,
-        attempts: rec.attempts,
-        failures: ctx.failures,
-        finalError: ctx.finalError,
-        at: now,
-      });
+      rec.severity = taskSeverity(this.deps.specs.get(specKeyOf(rec))?.severity, ctx.failures);
+      // A run's step task does not escalate by itself: its run escalates once, listing its steps.
+      if (rec.parentId === undefined)
+        step.escalation = escalationFacts({
+          taskId: rec.id,
+          workflow: rec.workflow,
+          status: rec.status,
+          severity: rec.severity,
+          attempts: rec.attempts,
+          failures: ctx.failures,
+          finalError: ctx.finalError,
+          at: now,
+        });
     }
     // Leaving `attempting` other than by the attempt's own answer abandons the call, before the
     // commit, so that a late answer cannot count for the agent's breaker.
@@ -201,7 +175,7 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
         this.deps.live.shelve(task);
         return;
       case 'validating': {
-        const issues = this.deps.validator.validateOutput(task.record.workflow, ctx.output);
+        const issues = this.deps.validator.validateOutput(specKeyOf(task.record), ctx.output);
         if (!issues) return path.enqueue(task, { type: 'OUTPUT_VALID' });
         const error = wardenError('OUTPUT_INVALID', `output of ${ctx.agent} does not match the outputSchema`, { issues });
         return path.enqueue(task, { type: 'OUTPUT_INVALID', error: error.toJSON() });
@@ -222,7 +196,7 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
     const isCurrent = () => task.attempt?.token === token && !task.done;
     const outcome = await this.deps.attempts.run({
       taskId: task.record.id,
-      workflow: this.deps.config.workflows.get(task.record.workflow)!,
+      workflow: this.deps.specs.get(specKeyOf(task.record))!,
       input: task.record.input,
       agent: ctx.agent!,
       attempt: ctx.attempt,
@@ -244,7 +218,7 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
     try {
       event = {
         type: 'DEGRADED',
-        output: await this.deps.degraded.produce({ id, workflow, input }, ctx.failures.map(stripFailure)),
+        output: await this.deps.degraded.produce({ id, workflow, input }, ctx.failures.map(stripFailure), specKeyOf(task.record)),
       } as MachineEvent;
     } catch (err) {
       const error = wardenError('DEGRADE_FAILED', `degraded response failed: ${err instanceof Error ? err.message : String(err)}`, {
@@ -265,5 +239,9 @@ export class TaskLifecycle implements Lifecycle<TaskStep> {
     if (escalation) this.deps.logger.warn({ escalation }, `task ${ended.id} ${ended.status} (${escalation.severity})`);
     this.deps.emitEnded(ended, escalation);
     this.deps.live.ended(ended);
+    if (task.record.parentId !== undefined)
+      this.deps.live.track(this.deps.childEnded(task.record), (err) =>
+        this.deps.logger.error({ err: String(err) }, 'telling a run its step ended failed'),
+      );
   }
 }

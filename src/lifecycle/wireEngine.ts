@@ -19,10 +19,14 @@ import type { EngineParts } from './engineOptions.js';
 import type { EngineEvents } from './events.js';
 import { InputValidator } from './InputValidator.js';
 import { Scheduler } from './Scheduler.js';
+import { taskSpecs } from './TaskSpecs.js';
 import { Interpreter } from './Interpreter.js';
 import type { LiveTasks } from './LiveTasks.js';
 import { StepCommitter } from './StepCommitter.js';
+import { RunLifecycle } from '../runs/RunLifecycle.js';
+import type { EscalationEvent } from './events.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
+import type { Task } from './types.js';
 
 /** What the step path is built from. @internal */
 export interface EngineWiringDeps {
@@ -46,6 +50,7 @@ export interface EngineWiring {
   scheduler: Scheduler;
   escalations: EscalationService;
   interpreter: Interpreter;
+  runs: RunLifecycle;
   tasks: TaskLifecycle;
   distributedRunner: DistributedRunner | undefined;
 }
@@ -77,8 +82,9 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
     const adapter = parts.adapterFor?.(id, adapterCtx);
     if (adapter) overrides.set(id, adapter);
   }
-  const validator = new InputValidator(parts.loaded.workflows);
-  const degraded = new DegradedResponses(parts.loaded);
+  const specs = taskSpecs(parts.loaded);
+  const validator = new InputValidator(specs);
+  const degraded = new DegradedResponses(specs, parts.loaded.configDir);
   const scheduler: Scheduler = new Scheduler(
     parts.clock,
     parts.store,
@@ -111,24 +117,43 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
     redactInfo,
     lease: d.lease,
   });
+  const committer = new StepCommitter(parts.store, escalations, (at) => scheduler.notify(at));
+  const emitEnded = (task: Task, escalation: EscalationEvent | undefined) => {
+    if (!distributed) d.emit('taskEnded', task);
+    if (escalation) d.emit('escalation', escalation);
+  };
   const tasks: TaskLifecycle = new TaskLifecycle({
     config: parts.loaded,
+    specs,
     clock: parts.clock,
     logger: parts.logger,
     live: d.live,
     agents: agents,
     attempts,
-    committer: new StepCommitter(parts.store, escalations, (at) => scheduler.notify(at)),
+    committer,
     validator,
     degraded,
     interpreter: () => interpreter,
     stopping: d.stopping,
     distributed: distributed,
-    emitEnded: (task, escalation) => {
-      if (!distributed) d.emit('taskEnded', task);
-      if (escalation) d.emit('escalation', escalation);
-    },
+    emitEnded,
     emitAttempt: (event) => d.emit('attempt', event),
+    childEnded: (child) => runs.childEnded(child),
+  });
+  const runs: RunLifecycle = new RunLifecycle({
+    config: parts.loaded,
+    specs,
+    clock: parts.clock,
+    logger: parts.logger,
+    live: d.live,
+    store: parts.store,
+    validator,
+    degraded,
+    committer,
+    buildTask: (wf, origin) => tasks.build(wf, origin),
+    interpreter: () => interpreter,
+    distributed,
+    emitEnded,
   });
   const interpreter: Interpreter = new Interpreter({
     clock: parts.clock,
@@ -136,7 +161,7 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
     logger: parts.logger,
     live: d.live,
     distributed: distributed,
-    lifecycleOf: () => tasks,
+    lifecycleOf: (record) => (record.kind === 'run' ? runs : tasks),
     redactInfo,
     emitTransition: (event) => d.emit('transition', event),
     report: d.report,
@@ -146,10 +171,11 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
         store: parts.store,
         live: d.live,
         interpreter,
+        childEnds: (run) => runs.childEnds(run),
         stopping: d.stopping,
         emitTransition: (event) => d.emit('transition', event),
         emitTaskEnded: (task) => d.emit('taskEnded', task),
       })
     : undefined;
-  return { agents, redact, registry, validator, degraded, scheduler, escalations, interpreter, tasks, distributedRunner };
+  return { agents, redact, registry, validator, degraded, scheduler, escalations, interpreter, tasks, runs, distributedRunner };
 }

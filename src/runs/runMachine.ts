@@ -93,7 +93,7 @@ export type RunEvent =
   /** A child task ended. A repeated end, or one for a child that is not running, changes nothing. */
   | { type: 'CHILD_ENDED'; step: string; index: number; status: ChildStatus; error?: ErrorInfo }
   /** The run's output expression was evaluated (the interpreter writes the output to the run's row). */
-  | { type: 'OUTPUT_RESOLVED' }
+  | { type: 'OUTPUT_RESOLVED'; output?: unknown }
   | { type: 'OUTPUT_FAILED'; error: ErrorInfo }
   /** The degraded response was built (the interpreter writes `output` to the run's row). */
   | { type: 'DEGRADED'; output: unknown }

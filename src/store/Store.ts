@@ -19,6 +19,8 @@ export interface TaskRecord extends Task {
   inputHash: string;
   /** The seq of the task's last transition: the version that distributed steps commit against. */
   seq?: number;
+  /** What a run's agent or capability step runs (`<workflow>#<step>`); absent: the workflow itself. */
+  spec?: string;
 }
 
 /** The kinds of durable timer: a task's retry wake-up and deadline, an escalation's repeat and ack timeout. */
