@@ -49,6 +49,8 @@ export class FakeApi {
   refuseStream = false;
   /** Transitions the stream leaves out (the API still lists them). */
   dropFromStream: (e: TransitionEvent) => boolean = () => false;
+  /** How far the clock moves with each commit; 0 gives transitions the same time, as a fast engine does. */
+  msPerCommit = 10;
   /** Every request, as "METHOD path". */
   readonly requests: string[] = [];
 
@@ -63,7 +65,7 @@ export class FakeApi {
   commit(id: string, t: FakeTransition, fields: Partial<Task> = {}): this {
     const task = this.#tasks.get(id)!;
     const timeline = this.#timelines.get(id)!;
-    const at = new Date(BASE + (this.#ms += 10)).toISOString();
+    const at = new Date(BASE + (this.#ms += this.msPerCommit)).toISOString();
     const transition: Transition = { seq: timeline.length + 1, at, from: timeline.at(-1)?.to ?? null, ...t };
     timeline.push(transition);
     const status = (['queued', 'completed', 'degraded', 'failed', 'cancelled'] as const).find((s) => s === t.to);

@@ -88,8 +88,11 @@ describe('followTask', () => {
     expect(task).toMatchObject({ id: 't1', status: 'completed', answeredBy: 'a' });
     expect(transitions.map((t) => t.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(stepTasks).toEqual([]);
-    // The timeline was read once, to catch up; the stream brought the rest.
-    expect(api.requests.filter((r) => r.endsWith('/transitions'))).toEqual(['GET /api/tasks/t1/transitions']);
+    // The timeline was read at the start and once more when the stream's first event came; the stream brought the rest.
+    expect(api.requests.filter((r) => r.endsWith('/transitions'))).toEqual([
+      'GET /api/tasks/t1/transitions',
+      'GET /api/tasks/t1/transitions',
+    ]);
   });
 
   it("labels a run's step tasks by step and item, and leaves the run's own transitions unlabelled", async () => {
@@ -111,7 +114,17 @@ describe('followTask', () => {
 
   it('fills a gap in the stream from the task timeline, so no transition is lost or repeated', async () => {
     const api = run();
-    api.dropFromStream = (e) => e.taskId === 'r1.plan' && e.seq === 2;
+    api.dropFromStream = (e) => e.taskId === 'r1.build.1' && e.seq === 2;
+    const { seen, listener } = recorder();
+    await followTask(api, 'r1', listener, opts);
+    expect(seen).toEqual(RUN);
+    // Only the gap made the follower read that task's timeline: the stream was up long before the task existed.
+    expect(api.requests).toContain('GET /api/tasks/r1.build.1/transitions');
+  });
+
+  it('reads what happened before the stream came up from the API, once its first event arrives', async () => {
+    const api = run();
+    api.dropFromStream = (e) => e.eventId! <= 4;
     const { seen, listener } = recorder();
     await followTask(api, 'r1', listener, opts);
     expect(seen).toEqual(RUN);
@@ -135,6 +148,31 @@ describe('followTask', () => {
     expect(seen).toEqual(RUN);
     expect(task.status).toBe('degraded');
     expect(api.requests.filter((r) => r === 'GET /api/tasks/r1/transitions').length).toBeGreaterThan(3);
+  });
+
+  it('orders what it reads from the API by time, and transitions of the same millisecond as the engine made them', async () => {
+    const api = new FakeApi().add({ id: 'r1', kind: 'run', steps: { plan: { status: 'pending', taskIds: [] } } });
+    api.msPerCommit = 0;
+    api.refuseStream = true;
+    api.watched = 'r1';
+    api.commit('r1', { to: 'queued', event: 'SUBMIT' });
+    api.script.push(() => {
+      api.commit('r1', { to: 'running', event: 'START' });
+      api.commit('r1', { to: 'running', event: 'STEP_RESOLVED', detail: { step: 'plan' } });
+      stepTask(api, 'r1.plan', 'plan', 'completed');
+      api.commit('r1', { to: 'finishing', event: 'CHILD_ENDED', detail: { step: 'plan', index: 0, status: 'completed' } });
+      api.commit('r1', { to: 'completed', event: 'OUTPUT_RESOLVED' });
+    });
+    const { seen, listener } = recorder();
+    await followTask(api, 'r1', listener, opts);
+    expect(seen).toEqual([
+      '- SUBMIT',
+      '- START',
+      '- STEP_RESOLVED',
+      ...child('plan', 'OUTPUT_VALID'),
+      '- CHILD_ENDED',
+      '- OUTPUT_RESOLVED',
+    ]);
   });
 
   it('reads the end from the API when the task has ended and the stream never says so', async () => {

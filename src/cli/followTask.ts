@@ -14,6 +14,7 @@ import type { Clock } from '../clock/index.js';
 import { TERMINAL_STATUSES, type Task, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { ApiError, type ApiClient } from './client.js';
 import { stepRef } from './format.js';
+import { mergeTimelines, type TaskTimeline } from './mergeTimelines.js';
 
 /** What the follower needs of the API client. */
 export type FollowClient = Pick<ApiClient, 'request' | 'events'>;
@@ -69,6 +70,10 @@ const LIST_LIMIT = 1000;
 interface Node {
   readonly id: string;
   readonly label: string;
+  /** The run it is a step of; none for the followed task. */
+  readonly parent?: Node;
+  readonly step?: string;
+  readonly index?: number;
   readonly isRun: boolean;
   /** Its transitions so far, by seq: always 1 … n, with no gap. */
   readonly transitions: Transition[];
@@ -110,6 +115,8 @@ class Follower {
   /** Resolves the main loop's wait: news from the stream, a poll due, or the end. */
   #wake: (() => void) | undefined;
   #streaming = false;
+  /** Set when a (re)opened stream sends its first event: what came before it is read from the API. */
+  #resync = false;
 
   constructor(client: FollowClient, id: string, listener: FollowListener, opts: FollowOptions) {
     this.#client = client;
@@ -122,7 +129,7 @@ class Follower {
 
   async run(): Promise<FollowResult> {
     let task = await this.#get(this.#rootId);
-    const root = this.#node(task, '');
+    const root = this.#node(task);
     this.#listener.state?.(task);
     const stop = new AbortController();
     const streaming = this.#stream(stop.signal);
@@ -130,6 +137,10 @@ class Follower {
       await this.#catchUp();
       let pollsSinceEnd = 0;
       for (;;) {
+        if (this.#resync) {
+          this.#resync = false;
+          await this.#catchUp();
+        }
         await this.#drain();
         if (root.ended && [...this.#nodes.values()].every((n) => n.ended)) break;
         if (this.#pollDue) {
@@ -163,9 +174,18 @@ class Follower {
       try {
         const events = await this.#client.events({ signal, ...(lastEventId !== undefined ? { lastEventId } : {}) });
         this.#streaming = true;
+        let first = lastEventId === undefined;
         for await (const e of events) {
           if (e.event !== 'transition') continue;
           if (e.id !== undefined) lastEventId = e.id;
+          if (first) {
+            // A fresh stream starts wherever the server stood when it got to it, possibly well
+            // after the follower's first reads; from its first event on, the stream is complete,
+            // and one more read of the API now covers everything before it.
+            first = false;
+            this.#resync = true;
+            this.#wakeUp();
+          }
           const t = JSON.parse(e.data) as TransitionEvent;
           // Other tasks' news neither queues nor wakes anything: a busy Warden streams plenty.
           if (t.taskId !== this.#rootId && !t.taskId.startsWith(`${this.#rootId}.`)) continue;
@@ -194,27 +214,35 @@ class Follower {
     }
   }
 
-  /** Reads the whole tree and reports every transition not reported yet, in time order. */
+  /** Reads the whole tree and reports every transition not reported yet, in the order they were made. */
   async #catchUp(): Promise<void> {
     const root = this.#nodes.get(this.#rootId)!;
     if (root.isRun) await this.#discover(root);
-    const fresh: { node: Node; t: Transition; rank: number }[] = [];
-    let rank = 0;
+    const timelines = new Map<Node, { parent?: TaskTimeline; step?: string; index?: number; transitions: Transition[] }>();
     for (const node of this.#nodes.values()) {
+      const parent = node.parent && timelines.get(node.parent);
       // An ended task's timeline is complete: its final transition was reported after all the others.
-      if (node.ended) continue;
-      for (const t of await this.#transitions(node.id)) if (t.seq > node.transitions.length) fresh.push({ node, t, rank });
-      rank++;
+      const fresh = node.ended ? [] : (await this.#transitions(node.id)).filter((t) => t.seq > node.transitions.length);
+      timelines.set(node, {
+        ...(parent ? { parent } : {}),
+        ...(node.step !== undefined ? { step: node.step } : {}),
+        ...(node.index !== undefined ? { index: node.index } : {}),
+        transitions: fresh,
+      });
     }
-    // By time, then parents before children (a step's task is created by its run's transition), then by seq.
-    fresh.sort((a, b) => (a.t.at < b.t.at ? -1 : a.t.at > b.t.at ? 1 : a.rank - b.rank || a.t.seq - b.t.seq));
-    for (const { node, t } of fresh) if (t.seq === node.transitions.length + 1) this.#report(node, t);
+    const nodeOf = new Map([...timelines].map(([node, timeline]) => [timeline as TaskTimeline, node]));
+    for (const { timeline, transition } of mergeTimelines([...timelines.values()])) {
+      const node = nodeOf.get(timeline)!;
+      if (transition.seq === node.transitions.length + 1) this.#report(node, transition);
+    }
   }
 
   /** Adds the step tasks under run `parent`, and theirs, to the tree. */
   async #discover(parent: Node): Promise<void> {
-    for (const task of await this.#children(parent.id)) {
-      const node = this.#nodes.get(task.id) ?? this.#node(task, join(parent.label, stepRef(task.step ?? task.id, task.index)));
+    // Oldest first (the listing is newest first), so tasks created together keep their item order.
+    const children = (await this.#children(parent.id)).sort((a, b) => cmp(a.createdAt, b.createdAt) || (a.index ?? 0) - (b.index ?? 0));
+    for (const task of children) {
+      const node = this.#nodes.get(task.id) ?? this.#node(task, parent);
       if (node.isRun) await this.#discover(node);
     }
   }
@@ -237,11 +265,23 @@ class Follower {
       this.#strangers.add(id);
       return undefined;
     }
-    return this.#node(task, join(parent.label, stepRef(task.step ?? task.id, task.index)));
+    return this.#node(task, parent);
   }
 
-  #node(task: Task, label: string): Node {
-    const node: Node = { id: task.id, label, isRun: task.kind === 'run', transitions: [], forEach: new Set(), ended: false };
+  /** Adds a task to the tree, under `parent` (none for the followed task). */
+  #node(task: Task, parent?: Node): Node {
+    const ref = stepRef(task.step ?? task.id, task.index);
+    const node: Node = {
+      id: task.id,
+      label: !parent ? '' : parent.label ? `${parent.label}/${ref}` : ref,
+      ...(parent ? { parent } : {}),
+      ...(task.step !== undefined ? { step: task.step } : {}),
+      ...(task.index !== undefined ? { index: task.index } : {}),
+      isRun: task.kind === 'run',
+      transitions: [],
+      forEach: new Set(),
+      ended: false,
+    };
     this.#nodes.set(task.id, node);
     return node;
   }
@@ -265,7 +305,7 @@ class Follower {
 
   /** Waits for stream news or a due poll, whichever comes first. */
   async #news(): Promise<void> {
-    if (this.#queue.length || this.#pollDue) return;
+    if (this.#queue.length || this.#pollDue || this.#resync) return;
     await new Promise<void>((resolve) => (this.#wake = resolve));
   }
 
@@ -303,6 +343,6 @@ class Follower {
   }
 }
 
-function join(parent: string, ref: string): string {
-  return parent ? `${parent}/${ref}` : ref;
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -85,12 +85,13 @@ export async function submitCommand(
 }
 
 /**
- * How lines are prefixed: not at all for a task; for a run, `[step]` padded so the times line up,
- * to its longest step id at first and wider once an item's `#n` or a child run's `/step` needs it.
+ * How lines are prefixed: not at all for a task; for a run, `[step]` padded so the times line up:
+ * to its longest step id with room for an item's `#n`, and wider if a label needs it (`#12`, a
+ * child run's `/step`).
  */
 function labeller(task: Task): (label: string) => string {
   if (task.kind !== 'run') return () => '';
-  let width = Math.max(RUN_LABEL.length, ...Object.keys(task.steps ?? {}).map((s) => s.length)) + 2;
+  let width = Math.max(RUN_LABEL.length, ...Object.keys(task.steps ?? {}).map((s) => s.length + '#n'.length)) + '[]'.length;
   return (label) => {
     const tag = `[${label || RUN_LABEL}]`;
     width = Math.max(width, tag.length);
