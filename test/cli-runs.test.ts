@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reply, startServer, type RecordingServer } from './fixtures/agents/helpers.js';
 import { writeTempConfig, type TempConfig } from './helpers/tempConfig.js';
-import { runCli, startWarden, type WardenProcess } from './helpers/warden.js';
+import { api, runCli, startWarden, until, type WardenProcess } from './helpers/warden.js';
 
 const ship = JSON.parse(await readFile(new URL('./fixtures/runs/ship.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -26,11 +26,15 @@ let runId = '';
 let submitted: { code: number | null; stdout: string; stderr: string };
 
 beforeAll(async () => {
-  planner = await startServer((_req, res) => reply(res, 200, { output: { files: ['a.ts', 'b.ts', 'c.ts'] } }));
+  planner = await startServer((req, res) => {
+    const { input } = JSON.parse(req.body) as { input: { files?: string[] } };
+    reply(res, 200, { output: { files: input.files ?? ['a.ts', 'b.ts', 'c.ts'] } });
+  });
   // b.ts fails once, transiently, then builds: its step task shows a retry.
   let bFailed = false;
   builder = await startServer((req, res) => {
     const { input } = JSON.parse(req.body) as { input: { file: string } };
+    if (input.file === 'hang.ts') return; // never answers: only a cancel ends this build
     if (input.file === 'b.ts' && !bFailed) {
       bFailed = true;
       return reply(res, 503, { error: { code: 'OVERLOADED', message: 'try later' } });
@@ -101,6 +105,26 @@ describe('warden submit --wait of a run', () => {
       'docs failed',
       'deploy completed',
     ]);
+  });
+});
+
+describe('warden submit --wait of a cancelled run', () => {
+  it('shows the cancel reach the running step task, and exits 5', async () => {
+    const waiting = cli('submit', 'ship', '--input', '{"files":["hang.ts"]}', '--wait');
+    const build = await until(async () => {
+      const { body } = await api(warden.url, 'GET', '/api/tasks?workflow=ship&status=running&topLevel=true');
+      const run = (body.tasks as { id: string }[]).find((t) => t.id !== runId);
+      if (!run) return undefined;
+      const step = await api(warden.url, 'GET', `/api/tasks/${run.id}.build.0`);
+      return step.status === 200 && step.body.state === 'attempting' ? run.id : undefined;
+    });
+    expect((await api(warden.url, 'POST', `/api/tasks/${build}/cancel`)).status).toBe(200);
+    const { code, stdout } = await waiting;
+    expect(code).toBe(5);
+    const out = lines(stdout);
+    expect(out.filter((l) => l.startsWith('[build#0]')).at(-1)).toMatch(/→ cancelled {2}/);
+    expect(out.filter((l) => l.startsWith('[run]')).at(-1)).toMatch(/→ cancelled {2}CANCEL/);
+    expect(out).toContainEqual(expect.stringMatching(new RegExp(`^run ${build} cancelled`)));
   });
 });
 

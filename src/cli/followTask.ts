@@ -4,11 +4,12 @@
  *
  * Transitions come from the event stream (`GET /api/events`), which carries every task's; the
  * follower keeps those of its tree (the task, and for a run its step tasks, the steps of a child
- * run, and so on). The stream starts "now", so what happened before it opened is read from
- * `GET /api/tasks/:id/transitions`, and a task's transitions are numbered (`seq` 1, 2, …), so a
- * gap in the stream is noticed and filled from there too. If the stream cannot be opened, or the
- * task ends without the stream saying so, the follower reads everything over plain requests, as
- * a poller would: slower to show, never missing a line.
+ * run, and so on). A fresh stream starts wherever the server stood when it got to the request,
+ * so once its first event is in, what came before is read from `GET /api/tasks/:id/transitions`
+ * (and merged as the engine made it, see {@link mergeTimelines}). A task's transitions are
+ * numbered (`seq` 1, 2, …), so a gap in the stream shows, and is filled from there too. If the
+ * stream cannot be opened, or the task ends without the stream saying so, the follower reads
+ * everything over plain requests, as a poller would: slower to show, never missing a line.
  */
 import type { Clock } from '../clock/index.js';
 import { TERMINAL_STATUSES, type Task, type Transition, type TransitionEvent } from '../lifecycle/types.js';
