@@ -81,7 +81,7 @@ describe('the README tour', () => {
     expect(b.stdout.trim()).toBe(a.stdout.trim());
   });
 
-  it('submit --wait runs the multi-step example to completion, and show and ?parent= name its steps', async () => {
+  it('submit --wait runs the multi-step example to completion, and show, tasks --parent and ?parent= name its steps', async () => {
     const input = JSON.stringify({
       spec: 'Add a dark mode',
       service: 'web',
@@ -111,10 +111,12 @@ describe('the README tour', () => {
     expect(show.stdout).toContain(runId);
     for (const step of steps) expect(show.stdout).toContain(step);
 
+    const stepTaskIds = ['plan', 'backend', 'frontend', 'review.0', 'review.1', 'deploy'].map((s) => `${runId}.${s}`);
+    const listed = await runCli(['tasks', '--parent', runId, '--url', url]);
+    expect(listed.code).toBe(0);
+    for (const id of stepTaskIds) expect(listed.stdout).toContain(id);
     const { tasks } = (await (await fetch(`${url}/api/tasks?parent=${runId}`)).json()) as { tasks: { id: string }[] };
-    expect(tasks.map((t) => t.id).sort()).toEqual(
-      ['plan', 'backend', 'frontend', 'review.0', 'review.1', 'deploy'].map((s) => `${runId}.${s}`).sort(),
-    );
+    expect(tasks.map((t) => t.id).sort()).toEqual(stepTaskIds.sort());
   });
 
   it('validate and drill run on the example roster', async () => {
