@@ -1,8 +1,8 @@
 /**
  * A fleet of HTTP agents for end-to-end tests of runs: one server, one path per agent
- * (`/<agent>`), speaking the agent protocol. It records every call with its idempotency key and
- * task id, and counts the calls open at once per agent and run, as an agent would see them: from
- * the request's arrival to the answer (or the client hanging up).
+ * (`/<agent>`), speaking the agent protocol. It records every call with its idempotency key, its
+ * task id and the Warden process that made it, and counts the calls open at once per agent and
+ * run, as an agent sees them: from the request's arrival until the answer.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,28 +18,21 @@ export interface FleetCall {
   key: string;
   /** The request body's `input`. */
   input: any;
-  attempt: number;
-  /** The fleet's {@link AgentFleet.generation} when the call arrived: which Warden process made it. */
-  generation: number;
+  /**
+   * Which Warden process made the call: the `x-warden-process` header (a test gives each process
+   * its own number through the http adapter's `headersEnv`), or 0 without one.
+   */
+  process: number;
 }
 
-/** How an agent answers: a status, a JSON body, extra headers. */
+/** How an agent answers: a status and a JSON body. */
 export interface FleetAnswer {
   status: number;
   body: unknown;
-  headers?: Record<string, string>;
-}
-
-/** What a handler may look at while it decides. */
-export interface FleetContext {
-  /** Calls of this agent for this call's run that are open now, this one included. */
-  open(): number;
-  /** Aborted when Warden hangs up before the answer. */
-  signal: AbortSignal;
 }
 
 /** An agent's behaviour. */
-export type FleetHandler = (call: FleetCall, ctx: FleetContext) => FleetAnswer | Promise<FleetAnswer>;
+export type FleetHandler = (call: FleetCall) => FleetAnswer | Promise<FleetAnswer>;
 
 /** Answers 200 with `output`. */
 export const ok = (output: unknown): FleetAnswer => ({ status: 200, body: { output } });
@@ -47,16 +40,15 @@ export const ok = (output: unknown): FleetAnswer => ({ status: 200, body: { outp
 /** Answers a permanent failure (422): no retry helps, the step task fails. */
 export const refuse = (code: string, message: string): FleetAnswer => ({ status: 422, body: { error: { code, message } } });
 
+/** Resolves after `ms` of real time: an agent at work. */
+export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class AgentFleet {
   /** Every call received, in order of arrival. */
   readonly calls: FleetCall[] = [];
-  /** Calls whose client hung up before the answer (a cancel, or a kill of Warden). */
-  readonly hungUp: FleetCall[] = [];
-  /** A label the test moves on (a restart of Warden, say); each call records it. */
-  generation = 0;
-  #waiters: { n: number; resolve: () => void }[] = [];
   readonly #open = new Map<string, number>();
   readonly #maxOpen = new Map<string, number>();
+  #waiters: { n: number; resolve: () => void }[] = [];
   readonly #server = createServer((req, res) => this.#serve(req, res));
 
   private constructor(private readonly handlers: Record<string, FleetHandler>) {}
@@ -83,7 +75,7 @@ export class AgentFleet {
     return this.calls.filter((c) => c.runId === runId && (agent === undefined || c.agent === agent));
   }
 
-  /** Resolves once `n` calls have arrived in all. */
+  /** Resolves once `n` calls have arrived in all, as the n-th arrives. */
   untilCalls(n: number): Promise<void> {
     if (this.calls.length >= n) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push({ n, resolve }));
@@ -101,68 +93,46 @@ export class AgentFleet {
     req.setEncoding('utf8');
     req.on('data', (d: string) => (text += d));
     req.on('end', () => {
-      const agent = (req.url ?? '').slice(1);
-      const body = JSON.parse(text || '{}') as { input?: unknown; attempt?: number };
-      const taskId = String(req.headers['x-warden-task-id']);
-      const call: FleetCall = {
-        agent,
-        taskId,
-        runId: taskId.split('.')[0]!,
-        key: String(req.headers['idempotency-key']),
-        input: body.input,
-        attempt: body.attempt ?? 0,
-        generation: this.generation,
-      };
-      this.calls.push(call);
-      const due = this.#waiters.filter((w) => this.calls.length >= w.n);
-      this.#waiters = this.#waiters.filter((w) => this.calls.length < w.n);
-      for (const w of due) w.resolve();
-      const slot = `${agent} ${call.runId}`;
+      const call = this.#record(req, text);
+      const slot = `${call.agent} ${call.runId}`;
       const open = (this.#open.get(slot) ?? 0) + 1;
       this.#open.set(slot, open);
       this.#maxOpen.set(slot, Math.max(open, this.#maxOpen.get(slot) ?? 0));
-      const hangUp = new AbortController();
       let closed = false;
       const close = () => {
         if (closed) return;
         closed = true;
         this.#open.set(slot, (this.#open.get(slot) ?? 1) - 1);
       };
-      res.on('close', () => {
-        if (!res.writableFinished) {
-          this.hungUp.push(call);
-          hangUp.abort();
-        }
-        close();
-      });
-      const handler = this.handlers[agent];
-      void Promise.resolve(
-        handler ? handler(call, { open: () => this.#open.get(slot) ?? 0, signal: hangUp.signal }) : refuse('NO_SUCH_AGENT', agent),
-      ).then(
-        (answer) => {
-          if (res.destroyed) return;
-          // The call counts as closed before its answer leaves, so that Warden, answered, never sees
-          // the slot it frees still taken.
+      // Warden may hang up first (a cancel, a kill): the call is no longer open either way.
+      res.on('close', close);
+      const handler = this.handlers[call.agent];
+      void Promise.resolve(handler ? handler(call) : refuse('NO_SUCH_AGENT', call.agent))
+        .catch((err: unknown): FleetAnswer => ({ status: 500, body: { error: { message: String(err) } } }))
+        .then((answer) => {
+          // Closed before the answer leaves, so that Warden, once answered, never finds the slot
+          // it frees still counted.
           close();
-          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
-        },
-        (err: unknown) => {
-          close();
-          if (!res.destroyed)
-            res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: String(err) } }));
-        },
-      );
+          if (!res.destroyed) res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+        });
     });
   }
-}
 
-/** Resolves after `ms` of real time, or once `signal` aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
+  #record(req: IncomingMessage, text: string): FleetCall {
+    const body = JSON.parse(text || '{}') as { input?: unknown };
+    const taskId = String(req.headers['x-warden-task-id']);
+    const call: FleetCall = {
+      agent: (req.url ?? '').slice(1),
+      taskId,
+      runId: taskId.split('.')[0]!,
+      key: String(req.headers['idempotency-key']),
+      input: body.input,
+      process: Number(req.headers['x-warden-process'] ?? 0),
+    };
+    this.calls.push(call);
+    const due = this.#waiters.filter((w) => this.calls.length >= w.n);
+    this.#waiters = this.#waiters.filter((w) => this.calls.length < w.n);
+    for (const w of due) w.resolve();
+    return call;
+  }
 }
