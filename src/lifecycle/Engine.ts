@@ -128,16 +128,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.#accepting = true;
       return;
     }
-    const pending = await this.store.nonTerminalTasks();
-    for (const rec of pending) {
-      // Waiting tasks stay parked on their durable timer; the rest re-run their current step.
-      this.#w.interpreter.enqueue(
-        this.#w.interpreter.hydrate(rec),
-        { type: 'RECOVERED' },
-        { detail: { reason: 'recovered after restart' } },
-      );
-    }
-    if (pending.length) this.logger.info({ tasks: pending.length }, `recovering ${pending.length} unfinished task(s)`);
+    await this.#w.interpreter.recover();
     this.#accepting = true;
     await this.#w.scheduler.start();
     await this.escalations.start();

@@ -105,6 +105,13 @@ export class Interpreter {
     }
   }
 
+  /** Resumes every unfinished task of the store: each re-runs its current step (a waiting one stays parked on its timer). */
+  async recover(): Promise<void> {
+    const pending = await this.deps.store.nonTerminalTasks();
+    for (const rec of pending) this.enqueue(this.hydrate(rec), { type: 'RECOVERED' }, { detail: { reason: 'recovered after restart' } });
+    if (pending.length) this.deps.logger.info({ tasks: pending.length }, `recovering ${pending.length} unfinished task(s)`);
+  }
+
   /** Queues `event` for the task: it runs after the task's earlier events. */
   enqueue(task: LiveTask, event: MachineEvent, extra: StepExtra = {}): void {
     task.queue = task.queue

@@ -55,6 +55,29 @@ export class RunData {
     e?.results.set(child.id, resultOf(child));
   }
 
+  /**
+   * The run parks: it keeps only the inputs of the steps with children still to launch (costly to
+   * compute again for a large forEach); results are read again when next needed.
+   */
+  park(runId: string, ctx: RunContext): void {
+    const e = this.#runs.get(runId);
+    if (!e) return;
+    for (const step of e.inputs.keys()) {
+      const p = ctx.progress[step];
+      if (!p || p.launched >= p.items) e.inputs.delete(step);
+    }
+    if (e.inputs.size === 0) this.#runs.delete(runId);
+    else {
+      e.results.clear();
+      e.loaded = false;
+    }
+  }
+
+  /** How many runs have data here (for tests: a parked run keeps none unless it still launches). */
+  get size(): number {
+    return this.#runs.size;
+  }
+
   /** Forgets a run (it ended). */
   forget(runId: string): void {
     this.#runs.delete(runId);

@@ -178,6 +178,16 @@ describe('runs in the engine', () => {
     expect(agentModule.aborted).toEqual(expect.arrayContaining([`${id}.build.0`, `${id}.build.1`, `${id}.build.2`]));
   });
 
+  it('holds no memory for a run waiting on slow steps: only the steps with calls in flight are live', async () => {
+    await start();
+    const { id } = await engine.submit('ship', { files: 3, failFiles: [], hangFiles: ['f0.ts', 'f1.ts', 'f2.ts'], deploy: true });
+    await driveUntil(clock, async () => (await engine.get(id))!.steps?.build?.taskIds.length === 3, [engine]);
+    await settle([engine]);
+    expect((await engine.get(id))!.steps!.docs!.status).toBe('completed');
+    // The three hanging build calls, and nothing else: the run itself is parked in the store.
+    expect(engine.liveActorCount).toBe(3);
+  });
+
   it('ends a run at its deadline as degraded, cancelling its running steps', async () => {
     await start();
     const { id } = await engine.submit('ship', { files: 2, failFiles: [], hangFiles: ['f0.ts'], deploy: true }, { deadlineMs: 60_000 });

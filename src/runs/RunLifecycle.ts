@@ -157,7 +157,10 @@ export class RunLifecycle implements Lifecycle<RunStep> {
         return;
       case 'running':
         if (step.recovered) this.#track(this.#reconcile(task));
-        if (!this.#resolveReady(task, step.context)) this.deps.live.park(task);
+        if (!this.#resolveReady(task, step.context)) {
+          this.#data.park(task.record.id, step.context);
+          this.deps.live.park(task);
+        }
         return;
       case 'finishing':
         this.#track(this.#output(task, step.context));
