@@ -73,6 +73,18 @@ export class RunData {
     }
   }
 
+  /**
+   * A copy of the run was revived from its row: what this process knew of its ended children may
+   * be out of date (in distributed mode another worker may have taken their ends), so they are
+   * read again. The entry is replaced rather than cleared, so that the work of a copy let go
+   * meanwhile, whose reads may finish later, fills the old entry and not the new one. Inputs are
+   * kept: a worker without them computes the same again (see the module comment).
+   */
+  refresh(runId: string): void {
+    const e = this.#runs.get(runId);
+    if (e) this.#runs.set(runId, { inputs: e.inputs, results: new Map(), loaded: false });
+  }
+
   /** How many runs have data here (for tests: a parked run keeps none unless it still launches). */
   get size(): number {
     return this.#runs.size;

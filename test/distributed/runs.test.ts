@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshSchema, requireDatabaseUrl, type FreshSchema } from '../helpers/postgres.js';
 import { type TempConfig, writeTempConfig } from '../helpers/tempConfig.js';
@@ -59,6 +60,8 @@ interface Call {
  *   `hangMs` (unless the worker closes the call first); otherwise waits (at most `overlapMs`)
  *   for `overlap` builder calls of its run to be open at once, so that the run's parallelism shows;
  * - writer: fails for good with `docsFail`;
+ * - degrader (called by the degraded-response module of the `fragile` workflow): the first call
+ *   of a run is held open until its worker goes away, the next ones answer at once;
  * - anything else: `{ ok: agent }`.
  * It counts the calls open at once per agent and run.
  */
@@ -108,6 +111,9 @@ async function startAgents(opts: { hangMs: number; overlap: number; overlapMs: n
         case 'writer':
           if (input.docsFail) return refuse('docs are down');
           return reply(200, { output: { docs: 'written' } });
+        case 'degrader':
+          if (calls.filter((c) => c.agent === 'degrader' && c.runId === runId).length === 1) await wait(120_000);
+          return reply(200, { output: { status: 'degraded', by: call.worker } });
         default:
           await wait(20);
           return reply(200, { output: { ok: agent } });
@@ -175,6 +181,22 @@ const ship = {
   },
   degraded: { response: { status: 'degraded', message: 'release automation unavailable' } },
 };
+/** A run whose one step fails, and whose degraded response comes from a module that asks the agents' server. */
+const fragile = (degrader: string) => ({
+  name: 'fragile',
+  steps: { build: { agent: 'builder', input: "{ 'file': 'x.ts', 'fail': true }" } },
+  degraded: { module: degrader },
+});
+const degraderModule = (agentsUrl: string) => `// The degraded response of the fragile workflow, asked of the test's agents' server.
+export default async function degrade(task) {
+  const res = await fetch('${agentsUrl}/degrader', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-warden-task-id': task.id, 'x-worker': process.env.WORKER_NAME ?? '' },
+    body: '{}',
+  });
+  return (await res.json()).output;
+}
+`;
 
 let db: FreshSchema;
 let cfg: TempConfig;
@@ -182,8 +204,8 @@ let agents: Agents;
 let serve: WardenProcess;
 const workers: Worker[] = [];
 
-async function submit(input: object): Promise<string> {
-  const { status, body } = await api(serve.url, 'POST', '/api/tasks', { workflow: 'ship', input });
+async function submit(input: object, workflow = 'ship'): Promise<string> {
+  const { status, body } = await api(serve.url, 'POST', '/api/tasks', { workflow, input });
   expect(status).toBe(202);
   return body.id as string;
 }
@@ -215,7 +237,10 @@ async function ended(runId: string, timeoutMs = 90_000): Promise<{ run: TaskView
 /** Each task ends once, with transitions numbered without gaps. */
 async function expectEndedOnce(id: string): Promise<TransitionView[]> {
   const trs = await transitions(id);
-  expect(trs.filter((t) => TERMINAL.includes(t.to)), `ends of ${id}`).toHaveLength(1);
+  expect(
+    trs.filter((t) => TERMINAL.includes(t.to)),
+    `ends of ${id}`,
+  ).toHaveLength(1);
   expect(trs.map((t) => t.seq)).toEqual(trs.map((_, i) => i + 1));
   return trs;
 }
@@ -224,7 +249,9 @@ async function expectEndedOnce(id: string): Promise<TransitionView[]> {
 async function explain(runId: string): Promise<string> {
   const trs = await transitions(runId);
   const steps = await stepTasks(runId);
-  const story = trs.map((t) => `${t.seq} ${t.event} ${t.to} ${JSON.stringify(t.detail ?? {})} ${JSON.stringify((t as { error?: unknown }).error ?? '')}`);
+  const story = trs.map(
+    (t) => `${t.seq} ${t.event} ${t.to} ${JSON.stringify(t.detail ?? {})} ${JSON.stringify((t as { error?: unknown }).error ?? '')}`,
+  );
   return [...story, ...steps.map((t) => `${t.id} ${t.status} ${t.error?.code ?? ''}`)].join('\n');
 }
 
@@ -247,6 +274,8 @@ beforeAll(async () => {
     },
     [review, ship],
   );
+  await cfg.write('degrader.mjs', degraderModule(agents.url));
+  await cfg.write('workflows/fragile.json', fragile(path.join(cfg.dir, 'degrader.mjs')));
   serve = await startWarden(['--config', cfg.configPath, '--store', db.url, '--no-worker'], { env: { WORKER_NAME: 'serve' } });
   workers.push(await startWorker('a', cfg.configPath, db.url), await startWorker('b', cfg.configPath, db.url));
 }, 120_000);
@@ -291,7 +320,12 @@ describe('runs in distributed mode', () => {
 
     // Every step task was called once, by one worker; both workers ran some.
     const mine = agents.calls.filter((c) => c.runId === id);
-    expect(mine.map((c) => c.taskId).sort()).toEqual(steps.filter((t) => t.kind !== 'run').map((t) => t.id).sort());
+    expect(mine.map((c) => c.taskId).sort()).toEqual(
+      steps
+        .filter((t) => t.kind !== 'run')
+        .map((t) => t.id)
+        .sort(),
+    );
     const byWorker = new Map<string, string[]>();
     for (const c of mine) byWorker.set(c.worker, [...(byWorker.get(c.worker) ?? []), c.taskId]);
     expect([...byWorker.keys()].sort()).toEqual(['a', 'b']);
@@ -393,5 +427,28 @@ describe('runs in distributed mode', () => {
     }
     // The kill landed mid-flight: some task was picked up again by another worker.
     expect(recovered).toBeGreaterThan(0);
+  });
+
+  it("recovers a run whose worker died while it held the run: another worker does the run's own work again", async () => {
+    const id = await submit({}, 'fragile');
+    // The step failed; the run is degrading, held by the worker whose degraded-response call hangs.
+    const held = await until(async () => agents.calls.find((c) => c.runId === id && c.agent === 'degrader'), 30_000);
+    const victim = workers.find((w) => w.name === held.worker)!;
+    victim.proc.kill('SIGKILL');
+    await victim.exited;
+    // pg-boss hands the dead worker's job to the other worker once its heartbeat lapses.
+    const { run } = await ended(id, 60_000);
+    expect(run.status).toBe('degraded');
+    const survivor = workers.find((w) => w !== victim)!.name;
+    expect(run.output).toEqual({ status: 'degraded', by: survivor });
+    const trs = await expectEndedOnce(id);
+    expect(trs.map((t) => `${t.event} ${t.to}`)).toEqual([
+      'SUBMIT queued',
+      'START running',
+      'STEP_RESOLVED running',
+      'CHILD_ENDED degrading',
+      'RECOVERED degrading',
+      'DEGRADED degraded',
+    ]);
   });
 });
