@@ -281,10 +281,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (process.env.RUNS_TEST_LOGS) {
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(process.env.RUNS_TEST_LOGS, [serve?.stderr(), ...workers.map((w) => `--- ${w.name}\n${w.out()}`)].join('\n'));
-  }
   for (const w of workers) w.proc.kill('SIGKILL');
   await serve?.stop('SIGKILL');
   await agents?.close();
