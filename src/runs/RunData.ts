@@ -73,18 +73,6 @@ export class RunData {
     }
   }
 
-  /**
-   * A copy of the run was revived from its row: what this process knew of its ended children may
-   * be out of date (in distributed mode another worker may have taken their ends), so they are
-   * read again. The entry is replaced rather than cleared, so that the work of a copy let go
-   * meanwhile, whose reads may finish later, fills the old entry and not the new one. Inputs are
-   * kept: a worker without them computes the same again (see the module comment).
-   */
-  refresh(runId: string): void {
-    const e = this.#runs.get(runId);
-    if (e) this.#runs.set(runId, { inputs: e.inputs, results: new Map(), loaded: false });
-  }
-
   /** How many runs have data here (for tests: a parked run keeps none unless it still launches). */
   get size(): number {
     return this.#runs.size;
@@ -97,7 +85,13 @@ export class RunData {
 
   /** The steps as expressions see them: status, and the output of each ended step. */
   async stepViews(runId: string, ctx: RunContext): Promise<Record<string, StepView>> {
-    const results = await this.#results(runId);
+    // The children the run counts as ended: their results must be known (another worker may have ended them).
+    const ended: string[] = [];
+    for (const [id, p] of Object.entries(ctx.progress)) {
+      const forEach = ctx.steps[id]?.forEach ?? false;
+      for (let i = 0; i < p.launched; i++) if (!p.running.includes(i)) ended.push(childTaskId(runId, id, i, forEach));
+    }
+    const results = await this.#results(runId, ended);
     const views: Record<string, StepView> = {};
     for (const [id, p] of Object.entries(ctx.progress)) {
       const forEach = ctx.steps[id]?.forEach ?? false;
@@ -109,9 +103,9 @@ export class RunData {
   }
 
   /** Every ended child's result, read from the store once per run held here. */
-  async #results(runId: string): Promise<Map<string, ChildResult>> {
+  async #results(runId: string, needed: readonly string[]): Promise<Map<string, ChildResult>> {
     const e = this.#entry(runId);
-    if (!e.loaded) {
+    if (!e.loaded || needed.some((id) => !e.results.has(id))) {
       for (const child of await this.store.listTasks({ parent: runId, limit: Number.MAX_SAFE_INTEGER })) {
         if (!e.results.has(child.id) && isEnded(child)) e.results.set(child.id, resultOf(child));
       }
