@@ -26,6 +26,9 @@ import { type EngineWiring, wireEngine } from './wireEngine.js';
 import { toTask } from './taskRecord.js';
 import { TERMINAL_STATUSES, type Task, type Transition } from './types.js';
 
+/** How many times a cancel is made again after another worker moved the task on meanwhile. */
+const CANCEL_TRIES = 20;
+
 /**
  * The engine. The machines decide, the engine acts and feeds the results back as events.
  *
@@ -217,12 +220,16 @@ export class Engine extends EventEmitter<EngineEvents> {
    * An attempt in flight is aborted through its AbortSignal.
    */
   async cancel(id: string, reason = 'cancelled by request'): Promise<Task | undefined> {
-    const task = await this.#w.interpreter.hold(id, true);
-    if (!task) return undefined;
-    if (!('queue' in task)) return toTask(task);
-    this.#w.interpreter.enqueue(task, { type: 'CANCEL', error: wardenError('CANCELLED', reason).toJSON() });
-    await task.queue;
-    return this.get(id);
+    for (let tries = 1; ; tries++) {
+      const task = await this.#w.interpreter.hold(id, true);
+      if (!task) return undefined;
+      if (!('queue' in task)) return toTask(task);
+      this.#w.interpreter.enqueue(task, { type: 'CANCEL', error: wardenError('CANCELLED', reason).toJSON() });
+      await task.queue;
+      // Distributed mode: another worker moved the task on meanwhile (a run taking its steps'
+      // ends does so often); the cancel is made again where the task is now.
+      if (!task.conflicted || tries >= CANCEL_TRIES) return this.get(id);
+    }
   }
 
   /** The agents view: circuit, health and load of each agent. */

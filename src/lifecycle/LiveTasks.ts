@@ -101,9 +101,12 @@ export class LiveTasks {
   park(task: LiveTask): void {
     if (this.#live.get(task.record.id) !== task) return;
     const queue = task.queue;
+    const seq = task.record.seq;
     queue.then(() => {
-      // An event queued since (a run's step ending) keeps the task: its own step parks it again.
-      if (task.queue !== queue || task.attempt || this.#live.get(task.record.id) !== task) return;
+      // An event queued since (a run's step ending), or a step taken since by an event queued
+      // before (the next of a run's step ends taken together), keeps the task: that step decides
+      // for itself, parking it again or starting work whose answer comes back to this copy.
+      if (task.queue !== queue || task.record.seq !== seq || task.attempt || this.#live.get(task.record.id) !== task) return;
       this.drop(task);
     });
   }

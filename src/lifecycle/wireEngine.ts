@@ -174,6 +174,7 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
         live: d.live,
         interpreter,
         childEnds: (run) => runs.childEnds(run),
+        forgetRun: (runId) => runs.forget(runId),
         stopping: d.stopping,
         emitTransition: (event) => d.emit('transition', event),
         emitTaskEnded: (task) => d.emit('taskEnded', task),

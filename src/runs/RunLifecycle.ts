@@ -70,8 +70,13 @@ export interface RunLifecycleDeps {
 /** The run machine's lifecycle. */
 export class RunLifecycle implements Lifecycle<RunStep> {
   readonly #data: RunData;
-  /** Ready steps being resolved now, by run, so a later step of the run does not resolve them again. */
-  readonly #resolving = new Map<string, Set<string>>();
+  /**
+   * Ready steps being resolved now, by copy of the run held in memory, so that a later step of that
+   * copy does not resolve them again. By copy, not by run id: a copy let go (parked, or in
+   * distributed mode moved on by another worker) abandons its resolutions, and the next copy,
+   * here or on another worker, resolves what is still ready afresh.
+   */
+  readonly #resolving = new WeakMap<LiveTask, Set<string>>();
 
   constructor(private readonly deps: RunLifecycleDeps) {
     this.#data = new RunData(deps.store);
@@ -195,7 +200,8 @@ export class RunLifecycle implements Lifecycle<RunStep> {
         path.enqueue(task, { type: 'START' });
         return;
       case 'running':
-        if (step.recovered) this.#track(this.#reconcile(task));
+        // Distributed mode: the job that recovers a run brings the ends along (see DistributedRunner).
+        if (step.recovered && !this.deps.distributed) this.#track(this.#reconcile(task));
         if (!this.#resolveReady(task, step.context)) {
           this.#data.park(task.record.id, step.context);
           this.deps.live.park(task);
@@ -222,6 +228,11 @@ export class RunLifecycle implements Lifecycle<RunStep> {
     if (child.parentId === undefined || child.step === undefined) return;
     this.#data.childEnded(child);
     await this.#send(child.parentId, childEndedEvent(child));
+  }
+
+  /** Forgets what this process remembers of a run that ended (distributed mode: seen ending in the feed, on any worker). */
+  forget(runId: string): void {
+    this.#data.forget(runId);
   }
 
   /** The run's view with each ended step's output, for the API. */
@@ -302,9 +313,8 @@ export class RunLifecycle implements Lifecycle<RunStep> {
       .filter(([, p]) => p.status === 'ready')
       .map(([id]) => id);
     if (!ready.length) return false;
-    const runId = task.record.id;
-    const busy = this.#resolving.get(runId) ?? new Set<string>();
-    this.#resolving.set(runId, busy);
+    const busy = this.#resolving.get(task) ?? new Set<string>();
+    this.#resolving.set(task, busy);
     // A step stays `busy` from its resolution until the run has taken the answer.
     for (const stepId of busy) if (ctx.progress[stepId]?.status !== 'ready') busy.delete(stepId);
     for (const stepId of ready) {
@@ -316,7 +326,7 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   }
 
   async #resolve(task: LiveTask, ctx: RunContext, stepId: string): Promise<void> {
-    await this.#send(task.record.id, await this.#resolution(task.record, ctx, stepId));
+    this.#answer(task, await this.#resolution(task.record, ctx, stepId));
   }
 
   /** The answer for a ready step: its `when`, and its children's inputs (one per `forEach` item). */
@@ -333,7 +343,10 @@ export class RunLifecycle implements Lifecycle<RunStep> {
     }
   }
 
-  /** After a restart: the children that ended while no process held the run. */
+  /**
+   * After a restart: the children that ended while no process held the run. Sent wherever the run
+   * is by then, since the copy that recovered may have parked meanwhile.
+   */
   async #reconcile(task: LiveTask): Promise<void> {
     for (const event of await this.childEnds(task.record)) await this.#send(task.record.id, event);
   }
@@ -369,7 +382,7 @@ export class RunLifecycle implements Lifecycle<RunStep> {
     } catch (err) {
       event = { type: 'OUTPUT_FAILED', error: expressionError(err, 'output') };
     }
-    await this.#send(run.id, event);
+    this.#answer(task, event);
   }
 
   async #degrade(task: LiveTask, ctx: RunContext): Promise<void> {
@@ -381,12 +394,23 @@ export class RunLifecycle implements Lifecycle<RunStep> {
       const message = `degraded response failed: ${err instanceof Error ? err.message : String(err)}`;
       event = { type: 'DEGRADE_FAILED', error: wardenError('DEGRADE_FAILED', message, { cause: err }).toJSON() };
     }
-    await this.#send(id, event);
+    this.#answer(task, event);
   }
 
   /** Cancels a step task (its run failed, ended by deadline or was cancelled). */
   async #cancelChild(childId: string, runId: string): Promise<void> {
     await this.#send(childId, { type: 'CANCEL', error: wardenError('CANCELLED', `its run ${runId} no longer needs it`).toJSON() });
+  }
+
+  /**
+   * Answers the run's own work (a resolution, its output, its degraded response) to the copy that
+   * began it. A copy let go meanwhile drops the answer: it was let go because the run ended, the
+   * engine is stopping, or (distributed mode) another worker moved the run on and does that work
+   * itself. Waking a copy here instead would run the run outside any job, where a worker's death
+   * would go unnoticed. (A copy with work in flight is not parked: see {@link LiveTasks.park}.)
+   */
+  #answer(task: LiveTask, event: RunEvent | MachineEvent): void {
+    if (!task.done) this.deps.interpreter().enqueue(task, event as MachineEvent);
   }
 
   /**
@@ -406,7 +430,6 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   #finish(task: LiveTask, step: RunStep): void {
     this.deps.live.drop(task);
     this.#data.forget(task.record.id);
-    this.#resolving.delete(task.record.id);
     const ended = toTask(task.record);
     if (step.escalation)
       this.deps.logger.warn({ escalation: step.escalation }, `run ${ended.id} ${ended.status} (${step.escalation.severity})`);
