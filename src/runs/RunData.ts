@@ -62,7 +62,7 @@ export class RunData {
 
   /** The steps as expressions see them: status, and the output of each ended step. */
   async stepViews(runId: string, ctx: RunContext): Promise<Record<string, StepView>> {
-    const results = await this.#results(runId);
+    const results = await this.#results(runId, ctx);
     const views: Record<string, StepView> = {};
     for (const [id, p] of Object.entries(ctx.progress)) {
       const forEach = ctx.steps[id]?.forEach ?? false;
@@ -73,9 +73,14 @@ export class RunData {
     return views;
   }
 
-  /** Every ended child's result, read from the store once per run held here. */
-  async #results(runId: string): Promise<Map<string, ChildResult>> {
+  /**
+   * Every ended child's result, read from the store once per run held here. A run that has
+   * launched nothing yet has no child in the store to read (children are created by the run's
+   * own commits), so a new run skips the read: on the memory store it parses every row.
+   */
+  async #results(runId: string, ctx: RunContext): Promise<Map<string, ChildResult>> {
     const e = this.#entry(runId);
+    if (!e.loaded && Object.values(ctx.progress).every((p) => p.launched === 0)) e.loaded = true;
     if (!e.loaded) {
       for (const child of await this.store.listTasks({ parent: runId, limit: Number.MAX_SAFE_INTEGER })) {
         if (!e.results.has(child.id) && isEnded(child)) e.results.set(child.id, resultOf(child));

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../store/Store.js';
+import { RunData } from './RunData.js';
+import type { RunContext, StepProgress } from './runMachine.js';
+
+const RUN = 'r1';
+
+function context(progress: Record<string, Partial<StepProgress>>): RunContext {
+  const full = (p: Partial<StepProgress>): StepProgress => ({
+    status: 'pending',
+    items: 0,
+    launched: 0,
+    running: [],
+    failed: 0,
+    degraded: 0,
+    ...p,
+  });
+  return {
+    runId: RUN,
+    workflow: 'ship',
+    steps: Object.fromEntries(Object.keys(progress).map((id) => [id, { needs: [], onFailure: 'fail', forEach: false, maxParallel: 10 }])),
+    deadlineAt: 0,
+    hasDegraded: false,
+    progress: Object.fromEntries(Object.entries(progress).map(([id, p]) => [id, full(p)])),
+    launch: [],
+    abort: [],
+  };
+}
+
+/** A store whose listTasks answers `children` and counts the calls. */
+function storeWith(children: Partial<TaskRecord>[]) {
+  const store = {
+    reads: 0,
+    async listTasks() {
+      store.reads += 1;
+      return children as TaskRecord[];
+    },
+  };
+  return store;
+}
+
+describe('RunData', () => {
+  it('reads no child rows for a run that has launched nothing yet, and still sees the children that end after', async () => {
+    const store = storeWith([]);
+    const data = new RunData(store);
+    expect(await data.stepViews(RUN, context({ plan: { status: 'ready' } }))).toEqual({ plan: { status: 'ready' } });
+    expect(store.reads).toBe(0);
+    data.childEnded({ id: `${RUN}.plan`, parentId: RUN, status: 'completed', output: { files: 2 } } as TaskRecord);
+    const views = await data.stepViews(RUN, context({ plan: { status: 'completed', items: 1, launched: 1 } }));
+    expect(views.plan).toEqual({ status: 'completed', output: { files: 2 } });
+    expect(store.reads).toBe(0);
+  });
+
+  it('reads the ended children of a run that launched some before it was held here, once', async () => {
+    const store = storeWith([
+      { id: `${RUN}.plan`, parentId: RUN, status: 'completed', output: { files: 2 } },
+      { id: `${RUN}.docs`, parentId: RUN, status: 'running' },
+    ]);
+    const data = new RunData(store);
+    const ctx = context({
+      plan: { status: 'completed', items: 1, launched: 1 },
+      docs: { status: 'running', items: 1, launched: 1, running: [0] },
+    });
+    expect(await data.stepViews(RUN, ctx)).toEqual({ plan: { status: 'completed', output: { files: 2 } }, docs: { status: 'running' } });
+    await data.stepViews(RUN, ctx);
+    expect(store.reads).toBe(1);
+  });
+});
