@@ -1,11 +1,13 @@
 // Writes the example notifications in docs/notifications/ from the sample escalation
-// (code-review failed at high severity after three agents and eleven transitions).
+// (code-review failed at high severity after three agents and eleven transitions), and the
+// first messages of the sample run's escalation (ship degraded: a degraded build item, a failed docs step).
 // It reads the compiled renderers, so run it after `npm run build`:
 //   npm run build && node scripts/render-examples.js
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRedactor } from '../dist/escalation/redact.js';
 import { renderEmail } from '../dist/escalation/render/email.js';
 import { sampleFacts } from '../dist/escalation/render/sampleFacts.js';
+import { sampleRunFacts } from '../dist/escalation/render/sampleRunFacts.js';
 import { renderSlack, renderSlackParentUpdate } from '../dist/escalation/render/slackBlocks.js';
 
 // A secret that leaked into the task's input, to show that it never reaches a notification.
@@ -54,6 +56,14 @@ for (const kind of ['grouped', 'repeat', 'acknowledged', 're-escalated', 'resolv
 
 const email = renderEmail(facts('firing'), opts);
 
+const runFacts = (() => {
+  const f = sampleRunFacts('firing');
+  return { ...f, input: { ...f.input, apiKey: SECRET } };
+})();
+const runFiring = renderSlack(runFacts, opts);
+const slackRunFiring = { channel, text: runFiring.text, blocks: runFiring.blocks, unfurl_links: false, unfurl_media: false };
+const runEmail = renderEmail(runFacts, opts);
+
 const outDir = new URL('../docs/notifications/', import.meta.url);
 await mkdir(outDir, { recursive: true });
 const files = {
@@ -61,6 +71,9 @@ const files = {
   'slack-thread-replies.json': `${JSON.stringify(threadReplies, null, 2)}\n`,
   'email-firing.html': `${email.html}\n`,
   'email-firing.txt': `Subject: ${email.subject}\n\n${email.text}\n`,
+  'slack-run-firing.json': `${JSON.stringify(slackRunFiring, null, 2)}\n`,
+  'email-run-firing.html': `${runEmail.html}\n`,
+  'email-run-firing.txt': `Subject: ${runEmail.subject}\n\n${runEmail.text}\n`,
 };
 for (const [name, content] of Object.entries(files)) {
   if (content.includes(SECRET)) throw new Error(`${name} holds the sample secret: redaction is broken`);

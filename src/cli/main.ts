@@ -5,11 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { EscalationRecord } from '../escalation/types.js';
-import type { Task, Transition } from '../lifecycle/types.js';
+import type { Task } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
-import { duration, table, timelineTable } from './format.js';
+import { table } from './format.js';
 import { serveCommand } from './commands/serve.js';
+import { readShowView, renderShow } from './commands/show.js';
 import { submitCommand } from './commands/submit.js';
+import { renderTasks, tasksQuery, type TasksOptions } from './commands/tasks.js';
 import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -68,10 +70,12 @@ program
 
 program
   .command('submit')
-  .description('submit a task; prints its id (with --wait: its transitions, and exits 0 completed, 3 degraded, 4 failed, 5 cancelled)')
+  .description(
+    "submit a task; prints its id (with --wait: its transitions, a run's prefixed with their step, and exits 0 completed, 3 degraded, 4 failed, 5 cancelled)",
+  )
   .argument('<workflow>', 'workflow name')
   .option('-i, --input <json>', 'task input as JSON, or @file to read it from a file', 'null')
-  .option('-w, --wait', 'follow the task until it ends, printing each transition')
+  .option('-w, --wait', "follow the task until it ends, printing each transition (a run's: its steps' too)")
   .option('-k, --idempotency-key <key>', 'submitting again with the same key returns the same task')
   .option('--deadline <ms>', "overrides the workflow's deadlineMs", parsePositive)
   .option('--json', 'print JSON instead of text')
@@ -89,63 +93,28 @@ program
 
 program
   .command('show')
-  .description('a task and its transition timeline')
+  .description('a task and its transition timeline; for a run, the table of its steps first')
   .argument('<taskId>')
   .option('--json', 'print JSON')
   .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
   .action(async (id: string, o: { json?: boolean; url?: string }) => {
-    const client = new ApiClient(o.url);
-    const task = await client.request<Task>('GET', `/api/tasks/${encodeURIComponent(id)}`);
-    const { transitions } = await client.request<{ transitions: Transition[] }>('GET', `/api/tasks/${encodeURIComponent(id)}/transitions`);
-    if (o.json) return console.log(JSON.stringify({ task, transitions }, null, 2));
-    console.log(`task      ${task.id}`);
-    console.log(`workflow  ${task.workflow}`);
-    console.log(
-      `status    ${task.status}${task.answeredBy ? ` (answered by ${task.answeredBy})` : ''}${task.severity ? `, severity ${task.severity}` : ''}`,
-    );
-    console.log(`created   ${task.createdAt}   total ${duration(Date.parse(task.updatedAt) - Date.parse(task.createdAt))}`);
-    console.log('');
-    console.log(timelineTable(transitions));
-    if (task.attempts.length) {
-      console.log('');
-      console.log(
-        table(
-          ['agent', 'attempt', 'outcome', 'error', 'took'],
-          task.attempts.map((a) => [
-            a.agent,
-            a.attempt,
-            a.outcome,
-            a.error?.code,
-            a.endedAt ? duration(Date.parse(a.endedAt) - Date.parse(a.startedAt)) : '',
-          ]),
-        ),
-      );
-    }
-    if (task.output !== undefined) console.log(`\noutput: ${JSON.stringify(task.output, null, 2)}`);
+    const view = await readShowView(new ApiClient(o.url), id);
+    console.log(o.json ? JSON.stringify(view, null, 2) : renderShow(view, Date.now()));
   });
 
 program
   .command('tasks')
-  .description('recent tasks, newest first')
+  .description("recent tasks, newest first (runs' step tasks only with --steps or --parent)")
   .option('-s, --status <status>', 'only these statuses (comma-separated)')
   .option('--workflow <name>', 'only this workflow')
+  .option('--steps', "also list runs' step tasks")
+  .option('--parent <runId>', 'only the step tasks of this run')
   .option('-n, --limit <n>', 'how many', parsePositive, 20)
   .option('--json', 'print JSON')
   .option('--url <url>', 'Warden URL (default: WARDEN_URL or http://127.0.0.1:8080)')
-  .action(async (o: { status?: string; workflow?: string; limit: number; json?: boolean; url?: string }) => {
-    const q = new URLSearchParams({
-      limit: String(o.limit),
-      ...(o.status ? { status: o.status } : {}),
-      ...(o.workflow ? { workflow: o.workflow } : {}),
-    });
-    const { tasks } = await new ApiClient(o.url).request<{ tasks: Task[] }>('GET', `/api/tasks?${q}`);
-    if (o.json) return console.log(JSON.stringify(tasks, null, 2));
-    console.log(
-      table(
-        ['id', 'workflow', 'status', 'state', 'answered by', 'attempts', 'created'],
-        tasks.map((t) => [t.id, t.workflow, t.status, t.state, t.answeredBy, t.attempts.length, t.createdAt]),
-      ),
-    );
+  .action(async (o: TasksOptions & { json?: boolean; url?: string }) => {
+    const { tasks } = await new ApiClient(o.url).request<{ tasks: Task[] }>('GET', `/api/tasks?${tasksQuery(o)}`);
+    console.log(o.json ? JSON.stringify(tasks, null, 2) : renderTasks(tasks));
   });
 
 program

@@ -22,6 +22,7 @@ import type {
 import type { ComponentView, SupervisorTransition } from '../supervisor/types.js';
 
 export type { LifecycleGraph } from './lifecycleGraph.js';
+export type { RunGraph } from './runGraph.js';
 
 /** `GET /api/tasks/:id`. */
 export type Task = z.output<typeof taskSchema>;

@@ -6,12 +6,13 @@ import type { Clock } from '../clock/index.js';
 import { iso } from '../clock/iso.js';
 import type { Store } from '../store/Store.js';
 import type { NotificationFacts, NotificationKind } from './render/NotificationFacts.js';
+import { distinct, failedStepFacts } from './failedStepFacts.js';
 import type { EscalationRecord } from './types.js';
 
 /**
  * What a `kind` notification about `e` says: its own facts, the task's input, output and
- * transitions (an incident's own timeline and details instead), and a dashboard link when
- * `dashboardUrl` is known.
+ * transitions (an incident's own timeline and details instead), a run's failed or degraded
+ * steps with their own timelines, and a dashboard link when `dashboardUrl` is known.
  */
 export async function notificationFacts(
   store: Store,
@@ -22,6 +23,7 @@ export async function notificationFacts(
 ): Promise<NotificationFacts> {
   const task = e.timeline ? undefined : await store.getTask(e.taskId);
   const timeline = e.timeline ?? (await store.transitions(e.taskId));
+  const run = task?.kind === 'run' ? await failedStepFacts(store, task, timeline) : undefined;
   return {
     escalationId: e.id,
     kind,
@@ -33,8 +35,10 @@ export async function notificationFacts(
     count: e.count,
     errorCodes: e.errorCodes,
     finalErrorCode: e.finalErrorCode,
-    agentsTried: e.agentsTried,
+    // a run calls no agent itself: its summary names the agents of its failed or degraded steps
+    agentsTried: run && e.agentsTried.length === 0 ? distinct(run.steps.flatMap((s) => s.agentsTried)) : e.agentsTried,
     timeline,
+    ...(run ? { steps: run.steps, ...(run.moreSteps > 0 ? { moreSteps: run.moreSteps } : {}) } : {}),
     ...(task ? { input: task.input, output: task.output } : {}),
     ...(e.details !== undefined ? { input: e.details } : {}),
     ...(dashboardUrl ? { dashboardUrl: `${dashboardUrl.replace(/\/+$/, '')}/#/tasks/${e.taskId}` } : {}),

@@ -19,6 +19,7 @@ import {
   healthSchema,
   outboxRowSchema,
   problemSchema,
+  runGraphSchema,
   skipSchema,
   supervisedComponentListSchema,
   supervisedComponentSchema,
@@ -55,6 +56,7 @@ export const apiSchemas = {
   AgentList: agentListSchema,
   EscalationList: escalationListSchema,
   WorkflowList: workflowListSchema,
+  RunGraph: runGraphSchema,
   SupervisedComponent: supervisedComponentSchema,
   SupervisedComponentList: supervisedComponentListSchema,
 };
@@ -134,6 +136,23 @@ export const apiRoutes: readonly RouteSpec[] = [
     tag: 'tasks',
     summary: 'The workflows this Warden runs',
     responses: { 200: { description: 'The workflows', schema: workflowListSchema }, 401: denied[401] },
+  },
+  {
+    method: 'get',
+    path: '/api/workflows/:name/graph',
+    tag: 'tasks',
+    summary: "A multi-step workflow's steps, laid out for drawing",
+    description: [
+      'One node per step (its box: `x`, `y` the top-left corner, `width`, `height`) and one edge per entry of',
+      "a step's `needs`, from the needed step to the one that needs it, as a polyline; laid out left to right",
+      'by dagre, once per workflow. The dashboard draws a run from it. A single-step workflow has no steps:',
+      'it answers 404 NOT_A_RUN (its picture is the task lifecycle, `/dashboard/lifecycle.json`).',
+    ].join(' '),
+    responses: {
+      200: { description: 'The laid-out graph of steps', schema: runGraphSchema },
+      401: denied[401],
+      404: err('WORKFLOW_NOT_FOUND, or NOT_A_RUN for a single-step workflow'),
+    },
   },
   {
     method: 'get',

@@ -21,6 +21,7 @@ import { registerMetaRoutes } from './routes/meta.js';
 import { registerSupervisorRoutes } from './routes/supervisor.js';
 import type { RouteContext } from './routes/RouteContext.js';
 import { registerTaskRoutes } from './routes/tasks.js';
+import { registerWorkflowGraphRoute } from './routes/workflowGraph.js';
 import { corsFor, handlerTimeout, HandlerTimeout, securityHeaders } from './security.js';
 
 /** Options for {@link createApp}. */
@@ -88,6 +89,7 @@ export function createApp(engine: Engine, opts: AppOptions = {}): Hono {
   app.use('/metrics', limit);
 
   registerTaskRoutes(app, ctx);
+  registerWorkflowGraphRoute(app, ctx);
   registerAgentRoutes(app, ctx);
   registerEscalationRoutes(app, ctx);
   registerHealthRoutes(app, ctx);

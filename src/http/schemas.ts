@@ -237,6 +237,41 @@ export const workflowListSchema = z.object({
   ),
 });
 
+/** A point of the run graph's drawing, in its pixels. */
+export const graphPointSchema = z.object({ x: z.number(), y: z.number() });
+
+/** One step of a run, placed: its box, what it runs and the fields that shape it. */
+export const runGraphNodeSchema = z.object({
+  id: z.string().describe('The step id'),
+  kind: z.enum(['agent', 'capability', 'workflow']).describe('What the step runs'),
+  target: z.string().describe('The agent id, the capability, or the workflow name'),
+  x: z.number().describe("The box's left edge"),
+  y: z.number().describe("The box's top edge"),
+  width: z.number(),
+  height: z.number(),
+  needs: z.array(z.string()).describe('The steps that must end first'),
+  forEach: z.string().optional().describe('The JSONata expression that yields the items, for a forEach step'),
+  maxParallel: z.number().int().optional().describe('Children running at once, for a forEach step'),
+  when: z.string().optional().describe('The JSONata condition of the step, if it has one'),
+  onFailure: z.enum(['fail', 'continue']),
+});
+
+/** One arrow of the run graph: from a step to a step that needs it. */
+export const runGraphEdgeSchema = z.object({
+  from: z.string().describe('The step that must end first'),
+  to: z.string().describe('The step that needs it'),
+  points: z.array(graphPointSchema).describe("The arrow's polyline, from the edge of `from`'s box to the edge of `to`'s"),
+});
+
+/** `GET /api/workflows/:name/graph`: the steps of a multi-step workflow, laid out left to right. */
+export const runGraphSchema = z.object({
+  workflow: z.string(),
+  nodes: z.array(runGraphNodeSchema).describe('One per step, in topological order'),
+  edges: z.array(runGraphEdgeSchema).describe("One per entry of a step's needs"),
+  width: z.number().describe('The size of the drawing: every box and arrow lies within it'),
+  height: z.number(),
+});
+
 // ---- requests ----
 
 /** `POST /api/tasks`. Unknown fields are refused, so a typo is not silently ignored. */

@@ -19,7 +19,7 @@ import type { Store, TaskFilter } from '../store/Store.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
 import type { AgentPool, AgentView } from './AgentPool.js';
 import { emitSafely } from './emitSafely.js';
-import type { EngineEvents } from './events.js';
+import type { EngineEvents, InternalErrorSite } from './events.js';
 import { LiveTasks } from './LiveTasks.js';
 import type { Logger } from './logger.js';
 import { type EngineWiring, wireEngine } from './wireEngine.js';
@@ -55,6 +55,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   readonly #w: EngineWiring;
   readonly #live = new LiveTasks();
+  readonly #internalErrors = new Map<InternalErrorSite, number>();
   readonly #ownsStore: boolean;
   readonly #distributed: boolean;
   readonly #stopHooks: ((opts: StopOptions) => Promise<void>)[] = [];
@@ -79,7 +80,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       lease: () => this.distributed?.lease,
       stopping: () => this.#stopping,
       emit: (event, ...args) => this.#emit(event, ...args),
-      report: (err) => this.#report(err),
+      report: (err, where) => this.#report(err, where),
     });
     this.agents = this.#w.agents;
     this.redact = this.#w.redact;
@@ -109,6 +110,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.#live.settled(() => this.#w.scheduler.firing > 0);
   }
 
+  /** Problems the engine survived since it started, by where they happened (`/metrics`: `warden_internal_errors_total`). */
+  get internalErrors(): ReadonlyMap<InternalErrorSite, number> {
+    return this.#internalErrors;
+  }
+
   /** Whether `submit` currently accepts work. */
   get accepting(): boolean {
     return this.#accepting;
@@ -128,16 +134,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.#accepting = true;
       return;
     }
-    const pending = await this.store.nonTerminalTasks();
-    for (const rec of pending) {
-      // Waiting tasks stay parked on their durable timer; the rest re-run their current step.
-      this.#w.interpreter.enqueue(
-        this.#w.interpreter.hydrate(rec),
-        { type: 'RECOVERED' },
-        { detail: { reason: 'recovered after restart' } },
-      );
-    }
-    if (pending.length) this.logger.info({ tasks: pending.length }, `recovering ${pending.length} unfinished task(s)`);
+    await this.#w.interpreter.recover();
     this.#accepting = true;
     await this.#w.scheduler.start();
     await this.escalations.start();
@@ -266,8 +263,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#accepting = false;
     this.#stopping = true;
     // What runs beside the engine stops before it drains (the runtime: the supervisor, then the distributed dispatcher).
-    for (const hook of this.#stopHooks.splice(0)) await hook(opts).catch((err) => this.#report(err));
+    for (const hook of this.#stopHooks.splice(0)) await hook(opts).catch((err) => this.#report(err, 'stop-hook'));
     this.#w.scheduler.stop();
+    this.#w.interpreter.interrupt();
     await this.#live.drain(opts.drainTimeoutMs ?? 30_000);
     this.#live.clear();
     this.#stopped = true;
@@ -278,11 +276,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #emit<E extends keyof EngineEvents>(event: E, ...args: Parameters<EngineEvents[E]>): void {
-    emitSafely(this as unknown as EventEmitter, event, args, (err) => this.#report(err));
+    emitSafely(this as unknown as EventEmitter, event, args, (err) => this.#report(err, 'listener'));
   }
 
-  #report(err: unknown): void {
-    if (this.listenerCount('error') > 0) this.#emit('error', err);
+  /** A problem the engine survived: logged with where it happened, counted (`internalError`), and emitted as `error` to whoever listens. */
+  #report(err: unknown, where: InternalErrorSite): void {
+    this.#internalErrors.set(where, (this.#internalErrors.get(where) ?? 0) + 1);
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error({ err: message, where }, `internal error (${where}): ${message}`);
+    // Not through #emit: a throwing listener of these must not report again, in a loop.
+    emitSafely(this as unknown as EventEmitter, 'internalError', [{ where, message }], () => {});
+    if (this.listenerCount('error') > 0) emitSafely(this as unknown as EventEmitter, 'error', [err], () => {});
   }
 }
 

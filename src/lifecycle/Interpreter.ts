@@ -24,6 +24,8 @@ export type MachineEvent = { type: string; error?: ErrorInfo };
 /** A step recorded by a lifecycle, ready to commit. */
 export interface PreparedStep {
   transition: Transition;
+  /** Every transition of the step, in order, when it has more than one (ends with `transition`). */
+  transitions?: readonly Transition[];
   /** The row after the step. */
   record: LiveRecord;
 }
@@ -66,12 +68,17 @@ export interface InterpreterDeps {
   lifecycleOf(record: TaskRecord): Lifecycle;
   /** Blanks out secrets in an error's message. */
   redactInfo(info: ErrorInfo): ErrorInfo;
+  /** True once the engine is stopping: a failed commit is not tried again. */
+  stopping(): boolean;
   emitTransition(event: TransitionEvent): void;
   report(err: unknown): void;
 }
 
 /** The interpreter of every lifecycle machine. One per engine. */
 export class Interpreter {
+  /** Backoffs of failed commits in progress. */
+  readonly #waits = new Set<() => void>();
+
   constructor(private readonly deps: InterpreterDeps) {}
 
   /** Holds a stored task in memory; its actor is revived on its next step. */
@@ -103,6 +110,21 @@ export class Interpreter {
       if (TERMINAL_STATUSES.has(rec.status)) return evenEnded ? rec : undefined;
       return this.hydrate(rec);
     }
+  }
+
+  /** Resumes every unfinished task of the store: each re-runs its current step (a waiting one stays parked on its timer). */
+  async recover(): Promise<void> {
+    const pending = await this.deps.store.nonTerminalTasks();
+    const live = new Set(pending.map((r) => r.id));
+    const ended = wardenError('CANCELLED', 'its run ended while no process held it').toJSON();
+    for (const rec of pending) {
+      // A step task whose run ended (its cancel was not yet sent when the process died) is cancelled.
+      const orphan = rec.parentId !== undefined && !live.has(rec.parentId);
+      this.enqueue(this.hydrate(rec), orphan ? { type: 'CANCEL', error: ended } : { type: 'RECOVERED' }, {
+        detail: { reason: 'recovered after restart' },
+      });
+    }
+    if (pending.length) this.deps.logger.info({ tasks: pending.length }, `recovering ${pending.length} unfinished task(s)`);
   }
 
   /** Queues `event` for the task: it runs after the task's earlier events. */
@@ -155,25 +177,71 @@ export class Interpreter {
     let { attempt } = extra;
     if (attempt?.error) attempt = { ...attempt, error: this.deps.redactInfo(attempt.error) };
     const lifecycle = this.deps.lifecycleOf(task.record);
-    task.actor ??= lifecycle.revive(task.record.snapshot);
-    const actor = task.actor;
-    const before = actor.getSnapshot() as AnyMachineSnapshot;
-    actor.send(event);
-    const after = actor.getSnapshot() as AnyMachineSnapshot;
-    // A recovery re-enters the current state; it is recorded even when nothing else changes.
-    if (after === before && event.type !== 'RECOVERED') return;
-    const step = await lifecycle.record(task, before, after, event, { ...extra, ...(attempt ? { attempt } : {}) });
-    if (!step) return;
-    const eventId = await lifecycle.commit(task, step);
-    task.record = step.record;
+    for (let failures = 0; ; failures++) {
+      task.actor ??= lifecycle.revive(task.record.snapshot);
+      const actor = task.actor;
+      const before = actor.getSnapshot() as AnyMachineSnapshot;
+      actor.send(event);
+      const after = actor.getSnapshot() as AnyMachineSnapshot;
+      // A recovery re-enters the current state; it is recorded even when nothing else changes.
+      if (after === before && event.type !== 'RECOVERED') return;
+      const step = await lifecycle.record(task, before, after, event, { ...extra, ...(attempt ? { attempt } : {}) });
+      if (!step) return;
+      let eventId: number | undefined;
+      try {
+        eventId = await lifecycle.commit(task, step);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'STEP_CONFLICT' || this.deps.stopping()) throw err;
+        // The store did not take the step (disk full, busy, unreachable): nothing of it applies.
+        // The actor, which moved on, goes (revived from the last committed snapshot), and the same
+        // event is tried again after a backoff; later events of the task wait behind it.
+        actor.stop();
+        task.actor = undefined;
+        this.deps.report(err);
+        task.backingOff = true;
+        await this.#backoff(failures).finally(() => {
+          task.backingOff = false;
+        });
+        if (task.done || this.deps.stopping()) return;
+        continue;
+      }
+      task.record = step.record;
+      this.#applied(task, lifecycle, step, eventId);
+      return;
+    }
+  }
+
+  /** Waits before trying a failed commit again: 100 ms doubling to 30 s, on the engine clock; cut short by {@link interrupt}. */
+  #backoff(failures: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#waits.delete(done);
+        this.deps.clock.clearTimeout(handle);
+        resolve();
+      };
+      const handle = this.deps.clock.setTimeout(done, Math.min(100 * 2 ** failures, 30_000));
+      this.#waits.add(done);
+    });
+  }
+
+  /** Ends every backoff now (the engine is stopping): the tasks stay at their last durable step. */
+  interrupt(): void {
+    for (const done of [...this.#waits]) done();
+  }
+
+  /** A committed step: the transition is emitted, then what the new state asks for starts. */
+  #applied(task: LiveTask, lifecycle: Lifecycle, step: PreparedStep, eventId: number | undefined): void {
     if (!this.deps.distributed) {
       const rec = step.record;
-      this.deps.emitTransition({
-        ...step.transition,
-        taskId: rec.id,
-        workflow: rec.workflow,
-        ...(eventId !== undefined ? { eventId } : {}),
-      });
+      // The store numbers a step's transitions consecutively from the first one's stream id.
+      for (const [i, t] of (step.transitions ?? [step.transition]).entries()) {
+        this.deps.emitTransition({
+          ...t,
+          taskId: rec.id,
+          workflow: rec.workflow,
+          ...(eventId !== undefined ? { eventId: eventId + i } : {}),
+        });
+      }
     }
     lifecycle.settle(task, step);
   }

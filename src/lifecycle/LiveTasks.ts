@@ -22,6 +22,8 @@ export interface LiveTask {
   /** The attempt in flight: aborted when the task leaves `attempting` some other way. */
   attempt?: { token: object; abort: AbortController };
   done: boolean;
+  /** Waiting out the backoff of a failed commit: until the clock moves, it has nothing to do. */
+  backingOff?: boolean;
   /** Let go because another worker moved the task on (distributed mode): the job that ran it is retried. */
   conflicted?: boolean;
   /** Distributed mode: resolves the job that runs this task once it parks, ends or is taken over. */
@@ -168,10 +170,12 @@ export class LiveTasks {
   async settled(busy: () => boolean): Promise<void> {
     for (let i = 0; i < 10_000; i++) {
       await Promise.allSettled([...this.#work]);
-      const queues = [...this.#live.values()].map((t) => t.queue);
+      // A task backing off a failed commit waits for the clock, as a parked one does.
+      const active = () => [...this.#live.values()].filter((t) => !t.backingOff).map((t) => t.queue);
+      const queues = active();
       await Promise.all(queues);
       await new Promise((r) => setImmediate(r));
-      const again = [...this.#live.values()].map((t) => t.queue);
+      const again = active();
       if (!busy() && this.#work.size === 0 && again.length === queues.length && again.every((q, j) => q === queues[j])) return;
       if (busy()) await new Promise((r) => setTimeout(r, 1));
     }

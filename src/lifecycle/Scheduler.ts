@@ -1,6 +1,10 @@
 import type { Clock, TimerHandle } from '../clock/index.js';
 import type { Store, TimerRow } from '../store/Store.js';
 
+/** The first retry of a failed sweep, doubling up to {@link MAX_SWEEP_RETRY_MS}. */
+const SWEEP_RETRY_MS = 100;
+const MAX_SWEEP_RETRY_MS = 30_000;
+
 /**
  * Fires the store's durable timers. It keeps one clock timer, armed for the earliest `wake_at`
  * in the store, so a hundred thousand parked tasks cost one timer and no heap of their own.
@@ -15,6 +19,8 @@ export class Scheduler {
   #firing = new Set<string>();
   #sweeping = false;
   #again = false;
+  /** Sweeps failed in a row (the backoff of the next try). */
+  #failures = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -85,12 +91,17 @@ export class Scheduler {
         if (fresh.length === 1_000) this.#again = true;
       } while (this.#again && this.#running && (await this.#hasDueUnfired()));
       const next = await this.store.nextTimerAt();
+      this.#failures = 0;
       if (this.#running && next !== undefined && (this.#armedAt === undefined || next < this.#armedAt)) {
         // Due timers already being fired are re-checked when they finish, not re-armed in a loop.
         if (next > this.clock.now() || this.#firing.size === 0) this.#arm(next);
       }
     } catch (err) {
       this.onError(err);
+      // A failed sweep (the store unreachable) tries again by itself, backing off, rather than
+      // waiting for some other activity to notify: every retry and deadline depends on it.
+      this.#failures++;
+      if (this.#running) this.#arm(this.clock.now() + Math.min(SWEEP_RETRY_MS * 2 ** (this.#failures - 1), MAX_SWEEP_RETRY_MS));
     } finally {
       this.#sweeping = false;
     }

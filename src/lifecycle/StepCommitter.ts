@@ -9,11 +9,16 @@ import type { EscalationService } from '../escalation/EscalationService.js';
 import { failpoint } from '../escalation/failpoint.js';
 import type { EscalationWrite } from '../escalation/types.js';
 import type { NewTask, StepCommit, Store } from '../store/Store.js';
+import type { Transition } from './types.js';
 import type { EscalationEvent } from './events.js';
 import type { RecordedStep } from './StepRecorder.js';
 
 /** A recorded step of any lifecycle: its row, transition, timers, and the attempt or new tasks it writes. */
-export type CommittableStep = Pick<RecordedStep, 'record' | 'transition' | 'timers' | 'attempt'> & { create?: readonly NewTask[] };
+export type CommittableStep = Pick<RecordedStep, 'record' | 'transition' | 'timers' | 'attempt'> & {
+  /** Every transition of the step, when it has more than its event's (a run resolving the steps it made ready). */
+  transitions?: readonly Transition[];
+  create?: readonly NewTask[];
+};
 
 /** Commits steps. One per engine. */
 export class StepCommitter {
@@ -36,7 +41,7 @@ export class StepCommitter {
     const rec = step.record;
     const write: StepCommit = {
       task: rec,
-      transitions: [step.transition],
+      transitions: step.transitions ?? [step.transition],
       ...(step.attempt ? { attempt: step.attempt } : {}),
       timers: step.timers,
       ...(step.create?.length ? { create: step.create } : {}),

@@ -29,6 +29,9 @@ export interface EscalationEvent {
   at: string;
 }
 
+/** Where an internal error happened, as `/metrics` labels it (`warden_internal_errors_total{where}`). */
+export type InternalErrorSite = 'breaker-save' | 'scheduler' | 'stop-hook' | 'listener' | 'step' | 'run' | 'timer';
+
 /** Engine events and their listeners (typed for eventemitter3, as BullMQ's WorkerListener). */
 export interface EngineEvents {
   /** Every task state change, after it is durable. */
@@ -43,4 +46,6 @@ export interface EngineEvents {
   circuit: (event: { agent: string; from: string; to: string; at: string }) => void;
   /** A problem the engine survived (a throwing listener, a failed store write). */
   error: (err: unknown) => void;
+  /** A problem the engine survived, always emitted (logged and counted), with where it happened. */
+  internalError: (event: { where: InternalErrorSite; message: string }) => void;
 }

@@ -16,7 +16,7 @@ import { iso } from '../clock/iso.js';
 import { AttemptRunner, type LeaseFn } from './AttemptRunner.js';
 import { DegradedResponses } from './DegradedResponses.js';
 import type { EngineParts } from './engineOptions.js';
-import type { EngineEvents } from './events.js';
+import type { EngineEvents, InternalErrorSite } from './events.js';
 import { InputValidator } from './InputValidator.js';
 import { Scheduler } from './Scheduler.js';
 import { taskSpecs } from './TaskSpecs.js';
@@ -37,7 +37,7 @@ export interface EngineWiringDeps {
   lease(): LeaseFn | undefined;
   stopping(): boolean;
   emit<E extends keyof EngineEvents>(event: E, ...args: Parameters<EngineEvents[E]>): void;
-  report(err: unknown): void;
+  report(err: unknown, where: InternalErrorSite): void;
 }
 
 /** The built step path. @internal */
@@ -63,7 +63,7 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
   const agents = new AgentPool(config.agents, parts.clock, d.breakerState);
   agents.on('circuit', (agent, from, to, snapshot) => {
     const at = parts.clock.now();
-    parts.store.saveBreaker(agent, snapshot, at).catch(d.report);
+    parts.store.saveBreaker(agent, snapshot, at).catch((err) => d.report(err, 'breaker-save'));
     parts.logger.warn({ agent, from, to }, `circuit of ${agent} ${to}`);
     d.emit('circuit', { agent, from, to, at: iso(at) });
   });
@@ -92,7 +92,7 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
       row.kind === 'esc-repeat' || row.kind === 'esc-ack'
         ? escalations.fireTimer(row.taskId, row.kind)
         : interpreter.fireTimer(row.taskId, row.kind),
-    d.report,
+    (err) => d.report(err, 'scheduler'),
   );
   const escalations = new EscalationService({
     config: config.escalation,
@@ -154,6 +154,7 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
     interpreter: () => interpreter,
     distributed,
     emitEnded,
+    report: (err) => d.report(err, 'run'),
   });
   const interpreter: Interpreter = new Interpreter({
     clock: parts.clock,
@@ -163,8 +164,9 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
     distributed: distributed,
     lifecycleOf: (record) => (record.kind === 'run' ? runs : tasks),
     redactInfo,
+    stopping: d.stopping,
     emitTransition: (event) => d.emit('transition', event),
-    report: d.report,
+    report: (err) => d.report(err, 'step'),
   });
   const distributedRunner = distributed
     ? new DistributedRunner({

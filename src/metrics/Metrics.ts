@@ -121,6 +121,17 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
     labelNames: ['channel', 'severity', 'outcome'],
     registers,
   });
+  new Counter({
+    name: 'warden_internal_errors_total',
+    help: 'Problems the engine survived (a failed breaker save, a failed timer sweep, a throwing listener…), by where they happened.',
+    labelNames: ['where'],
+    registers,
+    // Counted by the engine from its start, so errors before the first scrape are not lost.
+    collect() {
+      this.reset();
+      for (const [where, n] of engine.internalErrors) this.inc({ where }, n);
+    },
+  });
   const circuitMoves = new Counter({
     name: 'warden_circuit_transitions_total',
     help: 'Circuit breaker state changes, by the state entered.',

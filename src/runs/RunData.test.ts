@@ -5,7 +5,7 @@ import type { RunContext, StepProgress } from './runMachine.js';
 
 const RUN = 'r1';
 
-function context(progress: Record<string, Partial<StepProgress>>): RunContext {
+function context(progress: Record<string, Partial<StepProgress>>, forEach = false): RunContext {
   const full = (p: Partial<StepProgress>): StepProgress => ({
     status: 'pending',
     items: 0,
@@ -18,7 +18,7 @@ function context(progress: Record<string, Partial<StepProgress>>): RunContext {
   return {
     runId: RUN,
     workflow: 'ship',
-    steps: Object.fromEntries(Object.keys(progress).map((id) => [id, { needs: [], onFailure: 'fail', forEach: false, maxParallel: 10 }])),
+    steps: Object.fromEntries(Object.keys(progress).map((id) => [id, { needs: [], onFailure: 'fail', forEach, maxParallel: 10 }])),
     deadlineAt: 0,
     hasDegraded: false,
     progress: Object.fromEntries(Object.entries(progress).map(([id, p]) => [id, full(p)])),
@@ -40,15 +40,16 @@ function storeWith(children: Partial<TaskRecord>[]) {
 }
 
 describe('RunData', () => {
-  it('reads no child rows for a run that has launched nothing yet, and still sees the children that end after', async () => {
-    const store = storeWith([]);
+  it('reads no child rows while the run counts no child ended: a new run, or one whose children all still run', async () => {
+    const store = storeWith([{ id: `${RUN}.build.0`, parentId: RUN, status: 'completed', output: { built: 'f0.ts' } }]);
     const data = new RunData(store);
     expect(await data.stepViews(RUN, context({ plan: { status: 'ready' } }))).toEqual({ plan: { status: 'ready' } });
+    const building = context({ build: { status: 'running', items: 2, launched: 2, running: [0, 1] } }, true);
+    expect(await data.stepViews(RUN, building)).toEqual({ build: { status: 'running', output: [undefined, undefined] } });
     expect(store.reads).toBe(0);
-    data.childEnded({ id: `${RUN}.plan`, parentId: RUN, status: 'completed', output: { files: 2 } } as TaskRecord);
-    const views = await data.stepViews(RUN, context({ plan: { status: 'completed', items: 1, launched: 1 } }));
-    expect(views.plan).toEqual({ status: 'completed', output: { files: 2 } });
-    expect(store.reads).toBe(0);
+    const oneEnded = context({ build: { status: 'running', items: 2, launched: 2, running: [1] } }, true);
+    expect((await data.stepViews(RUN, oneEnded)).build!.output).toEqual([{ built: 'f0.ts' }, undefined]);
+    expect(store.reads).toBe(1);
   });
 
   it('reads the ended children of a run that launched some before it was held here, once', async () => {

@@ -55,6 +55,29 @@ export class RunData {
     e?.results.set(child.id, resultOf(child));
   }
 
+  /**
+   * The run parks: it keeps only the inputs of the steps with children still to launch (costly to
+   * compute again for a large forEach); results are read again when next needed.
+   */
+  park(runId: string, ctx: RunContext): void {
+    const e = this.#runs.get(runId);
+    if (!e) return;
+    for (const step of e.inputs.keys()) {
+      const p = ctx.progress[step];
+      if (!p || p.launched >= p.items) e.inputs.delete(step);
+    }
+    if (e.inputs.size === 0) this.#runs.delete(runId);
+    else {
+      e.results.clear();
+      e.loaded = false;
+    }
+  }
+
+  /** How many runs have data here (for tests: a parked run keeps none unless it still launches). */
+  get size(): number {
+    return this.#runs.size;
+  }
+
   /** Forgets a run (it ended). */
   forget(runId: string): void {
     this.#runs.delete(runId);
@@ -62,7 +85,13 @@ export class RunData {
 
   /** The steps as expressions see them: status, and the output of each ended step. */
   async stepViews(runId: string, ctx: RunContext): Promise<Record<string, StepView>> {
-    const results = await this.#results(runId, ctx);
+    // The children the run counts as ended: their results must be known (another worker may have ended them).
+    const ended: string[] = [];
+    for (const [id, p] of Object.entries(ctx.progress)) {
+      const forEach = ctx.steps[id]?.forEach ?? false;
+      for (let i = 0; i < p.launched; i++) if (!p.running.includes(i)) ended.push(childTaskId(runId, id, i, forEach));
+    }
+    const results = await this.#results(runId, ended);
     const views: Record<string, StepView> = {};
     for (const [id, p] of Object.entries(ctx.progress)) {
       const forEach = ctx.steps[id]?.forEach ?? false;
@@ -74,14 +103,14 @@ export class RunData {
   }
 
   /**
-   * Every ended child's result, read from the store once per run held here. A run that has
-   * launched nothing yet has no child in the store to read (children are created by the run's
-   * own commits), so a new run skips the read: on the memory store it parses every row.
+   * The results of the ended children, read from the store once per run held here, and again when
+   * one the run counts as ended is missing. A run that counts no child ended (a new run, or one
+   * whose children all still run) needs none, so it reads nothing: on the memory store a read
+   * parses every task row.
    */
-  async #results(runId: string, ctx: RunContext): Promise<Map<string, ChildResult>> {
+  async #results(runId: string, needed: readonly string[]): Promise<Map<string, ChildResult>> {
     const e = this.#entry(runId);
-    if (!e.loaded && Object.values(ctx.progress).every((p) => p.launched === 0)) e.loaded = true;
-    if (!e.loaded) {
+    if (needed.length > 0 && (!e.loaded || needed.some((id) => !e.results.has(id)))) {
       for (const child of await this.store.listTasks({ parent: runId, limit: Number.MAX_SAFE_INTEGER })) {
         if (!e.results.has(child.id) && isEnded(child)) e.results.set(child.id, resultOf(child));
       }

@@ -6,6 +6,9 @@ import { createEngine } from '../lifecycle/createEngine.js';
 import type { Engine } from '../lifecycle/Engine.js';
 import type { EscalationEvent } from '../lifecycle/events.js';
 import { silentLogger } from '../lifecycle/logger.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import type { StepCommit } from '../store/Store.js';
+import type { RunContext } from './runMachine.js';
 import { TERMINAL_STATUSES, type Task } from '../lifecycle/types.js';
 
 const AGENT = { type: 'module', path: './test/fixtures/agents/run-agent.js' } as const;
@@ -116,6 +119,48 @@ describe('runs in the engine', () => {
     expect(events.at(-1)).toBe('OUTPUT_RESOLVED');
   });
 
+  it("commits a step's end together with the start of the steps it unblocks: no saved run ever has a step waiting to start", async () => {
+    const commits: StepCommit[] = [];
+    class SpyStore extends MemoryStore {
+      override commit(step: StepCommit) {
+        commits.push(structuredClone(step));
+        return super.commit(step);
+      }
+    }
+    clock = new SimulatedClock(Date.parse('2026-01-01T00:00:00.000Z'));
+    engine = await createEngine({
+      config,
+      workflows: [review, ship],
+      store: new SpyStore(),
+      clock,
+      logger: silentLogger,
+      mode: 'local',
+      supervisor: false,
+    });
+    const run = await runToEnd({ files: 3, failFiles: [], deploy: true });
+    expect(run.status).toBe('completed');
+    const runCommits = commits.filter((c) => c.task.id === run.id);
+    const readyInSaved = runCommits.flatMap((c) =>
+      Object.entries((c.task.snapshot as { context: RunContext }).context.progress)
+        .filter(([, p]) => p.status === 'ready')
+        .map(([id]) => id),
+    );
+    expect(readyInSaved).toEqual([]);
+    // The end of plan and the start of build's and docs' tasks are one commit.
+    const planEnd = runCommits.find((c) => c.transitions.some((t) => t.event === 'CHILD_ENDED' && t.detail?.step === 'plan'))!;
+    expect(planEnd.transitions.map((t) => `${t.event}:${t.detail?.step}`)).toEqual([
+      'CHILD_ENDED:plan',
+      'STEP_RESOLVED:build',
+      'STEP_RESOLVED:docs',
+    ]);
+    expect(planEnd.create!.map((c) => c.task.id).sort()).toEqual([
+      `${run.id}.build.0`,
+      `${run.id}.build.1`,
+      `${run.id}.build.2`,
+      `${run.id}.docs`,
+    ]);
+  });
+
   it('skips a step whose when is false; the steps after it still see its status', async () => {
     await start();
     const run = await runToEnd({ files: 1, failFiles: [], deploy: false });
@@ -176,6 +221,16 @@ describe('runs in the engine', () => {
     const builds = (await engine.list({ parent: id })).filter((t) => t.step === 'build');
     expect(builds.map((t) => t.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(agentModule.aborted).toEqual(expect.arrayContaining([`${id}.build.0`, `${id}.build.1`, `${id}.build.2`]));
+  });
+
+  it('holds no memory for a run waiting on slow steps: only the steps with calls in flight are live', async () => {
+    await start();
+    const { id } = await engine.submit('ship', { files: 3, failFiles: [], hangFiles: ['f0.ts', 'f1.ts', 'f2.ts'], deploy: true });
+    await driveUntil(clock, async () => (await engine.get(id))!.steps?.build?.taskIds.length === 3, [engine]);
+    await settle([engine]);
+    expect((await engine.get(id))!.steps!.docs!.status).toBe('completed');
+    // The three hanging build calls, and nothing else: the run itself is parked in the store.
+    expect(engine.liveActorCount).toBe(3);
   });
 
   it('ends a run at its deadline as degraded, cancelling its running steps', async () => {

@@ -20,7 +20,7 @@ import type { StepCommitter } from '../lifecycle/StepCommitter.js';
 import type { FailureInfo } from '../lifecycle/taskMachine.js';
 import { stepSpecKey } from '../lifecycle/TaskSpecs.js';
 import { firstTransition, type LiveRecord, type NewLiveTask, originFields, type TaskOrigin, toTask } from '../lifecycle/taskRecord.js';
-import type { Task } from '../lifecycle/types.js';
+import type { Task, Transition } from '../lifecycle/types.js';
 import type { NewTask, TaskRecord, TimerKind } from '../store/Store.js';
 import type { CompiledRun } from './compileRun.js';
 import { runMachineInput } from './compileRun.js';
@@ -28,10 +28,15 @@ import { evaluateExpression, evaluateForEach, evaluateWhen } from './expressions
 import { RunData } from './RunData.js';
 import { childTaskId, isNoOp, type RecordedRunStep, recordRunStep } from './recordRunStep.js';
 import { persistedRunSnapshot, type RunContext, type RunEvent, runMachine } from './runMachine.js';
+import type { ChildRef } from './stepProgress.js';
 
 /** A recorded step of a run, with the step tasks it creates and the escalation of its end. */
 export interface RunStep extends RecordedRunStep, PreparedStep {
   context: RunContext;
+  /** Every transition of the step: its event's, then the resolutions of the steps it made ready. */
+  transitions: Transition[];
+  /** Running children to cancel, from every event of the step. */
+  abort: ChildRef[];
   /** Step tasks created with this step (started after the commit). */
   launched: NewLiveTask[];
   escalation?: EscalationEvent;
@@ -58,6 +63,8 @@ export interface RunLifecycleDeps {
   interpreter(): Interpreter;
   distributed: boolean;
   emitEnded(task: Task, escalation: EscalationEvent | undefined): void;
+  /** A problem a run survived (logged and counted by the engine). */
+  report(err: unknown): void;
 }
 
 /** The run machine's lifecycle. */
@@ -98,18 +105,50 @@ export class RunLifecycle implements Lifecycle<RunStep> {
     const facts = { from: before.value as string, to: after.value as string, before: before.context as RunContext, context: ctx, event };
     if (isNoOp(facts)) return undefined;
     const now = this.deps.clock.now();
-    const recorded = recordRunStep({
+    const actor = task.actor!;
+    let recorded = recordRunStep({
       ...facts,
       record: task.record,
-      snapshot: persistedRunSnapshot(task.actor as never),
+      snapshot: persistedRunSnapshot(actor as never),
       ...(extra.detail ? { detail: extra.detail } : {}),
       now,
     });
-    const launched = await this.#launch(task.record, ctx, now);
-    const step: RunStep = { ...recorded, context: ctx, launched, recovered: event.type === 'RECOVERED' };
+    const transitions = [recorded.transition];
+    const launch = [...ctx.launch];
+    const abort = [...ctx.abort];
+    // The steps this event made ready are resolved in the same step: a step's end and the start
+    // of the steps it unblocks commit together (and a run makes one commit per step task's end).
+    for (let current = after; current.value === 'running'; ) {
+      const ready = readySteps(current.context as RunContext);
+      if (!ready.length) break;
+      for (const stepId of ready) {
+        const resolution = await this.#resolution(recorded.record, current.context as RunContext, stepId);
+        actor.send(resolution);
+        const next = actor.getSnapshot() as AnyMachineSnapshot;
+        const nextCtx = next.context as RunContext;
+        recorded = recordRunStep({
+          record: recorded.record,
+          from: current.value as string,
+          to: next.value as string,
+          before: current.context as RunContext,
+          context: nextCtx,
+          event: resolution,
+          snapshot: persistedRunSnapshot(actor as never),
+          now,
+        });
+        transitions.push(recorded.transition);
+        launch.push(...nextCtx.launch);
+        abort.push(...nextCtx.abort);
+        current = next;
+        if (current.value !== 'running') break;
+      }
+    }
+    const last = (actor.getSnapshot() as AnyMachineSnapshot).context as RunContext;
+    const launched = await this.#launch(recorded.record, last, launch, now);
+    const step: RunStep = { ...recorded, transitions, abort, context: last, launched, recovered: event.type === 'RECOVERED' };
     const rec = step.record;
     if (rec.status === 'degraded' || rec.status === 'failed') {
-      const failures = stepFailures(ctx);
+      const failures = stepFailures(last);
       rec.severity = taskSeverity(this.deps.config.workflows.get(rec.workflow)?.severity, failures);
       // A run inside a run escalates through its parent, as a step task does.
       if (rec.parentId === undefined) {
@@ -120,7 +159,7 @@ export class RunLifecycle implements Lifecycle<RunStep> {
           severity: rec.severity,
           attempts: [],
           failures,
-          finalError: ctx.error,
+          finalError: last.error,
           at: now,
         });
       }
@@ -149,7 +188,7 @@ export class RunLifecycle implements Lifecycle<RunStep> {
       path.enqueue(this.deps.live.add(child.record, child.actor), { type: 'START' });
     }
     // Distributed mode: the commit queued a cancel job for each (see runJobs).
-    for (const ref of this.deps.distributed ? [] : step.context.abort) {
+    for (const ref of this.deps.distributed ? [] : step.abort) {
       const forEach = step.context.steps[ref.step]?.forEach ?? false;
       this.#track(this.#cancelChild(childTaskId(task.record.id, ref.step, ref.index, forEach), task.record.id));
     }
@@ -160,7 +199,10 @@ export class RunLifecycle implements Lifecycle<RunStep> {
         return;
       case 'running':
         if (step.recovered) this.#track(this.#reconcile(task));
-        if (!this.#resolveReady(task, step.context)) this.deps.live.park(task);
+        if (!this.#resolveReady(task, step.context)) {
+          this.#data.park(task.record.id, step.context);
+          this.deps.live.park(task);
+        }
         return;
       case 'finishing':
         this.#track(this.#output(task, step.context));
@@ -199,7 +241,7 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   }
 
   #track(work: Promise<unknown>): void {
-    this.deps.live.track(work, (err) => this.deps.logger.error({ err: String(err) }, 'run work failed'));
+    this.deps.live.track(work, (err) => this.deps.report(err));
   }
 
   #compiled(workflow: string): CompiledRun {
@@ -209,11 +251,11 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   }
 
   /** The step tasks that `ctx.launch` starts, built from their steps' inputs. */
-  async #launch(run: LiveRecord, ctx: RunContext, now: number): Promise<NewLiveTask[]> {
-    if (!ctx.launch.length) return [];
+  async #launch(run: LiveRecord, ctx: RunContext, launch: readonly ChildRef[], now: number): Promise<NewLiveTask[]> {
+    if (!launch.length) return [];
     const compiled = this.#compiled(run.workflow);
     const out: NewLiveTask[] = [];
-    for (const ref of ctx.launch) {
+    for (const ref of launch) {
       const step = compiled.steps[ref.step]!;
       const inputs = this.#data.inputs(run.id, ref.step) ?? (await this.#inputsOf(run, ctx, ref.step));
       const wf =
@@ -277,21 +319,21 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   }
 
   async #resolve(task: LiveTask, ctx: RunContext, stepId: string): Promise<void> {
-    const run = task.record;
+    await this.#send(task.record.id, await this.#resolution(task.record, ctx, stepId));
+  }
+
+  /** The answer for a ready step: its `when`, and its children's inputs (one per `forEach` item). */
+  async #resolution(run: LiveRecord, ctx: RunContext, stepId: string): Promise<RunEvent> {
     const compiled = this.#compiled(run.workflow);
     const step = compiled.steps[stepId]!;
-    let event: RunEvent;
     try {
       const data = { input: run.input, steps: await this.#data.stepViews(run.id, ctx), run: { id: run.id } };
-      if (step.when && !(await evaluateWhen(step.when, data, compiled.limits))) event = { type: 'STEP_RESOLVED', step: stepId, skip: true };
-      else {
-        const inputs = await this.#inputsOf(run, ctx, stepId);
-        event = { type: 'STEP_RESOLVED', step: stepId, skip: false, items: inputs.length };
-      }
+      if (step.when && !(await evaluateWhen(step.when, data, compiled.limits))) return { type: 'STEP_RESOLVED', step: stepId, skip: true };
+      const inputs = await this.#inputsOf(run, ctx, stepId);
+      return { type: 'STEP_RESOLVED', step: stepId, skip: false, items: inputs.length };
     } catch (err) {
-      event = { type: 'STEP_REFUSED', step: stepId, error: expressionError(err, `steps.${stepId}`) };
+      return { type: 'STEP_REFUSED', step: stepId, error: expressionError(err, `steps.${stepId}`) };
     }
-    await this.#send(run.id, event);
   }
 
   /** After a restart: the children that ended while no process held the run. */
@@ -380,6 +422,13 @@ export class RunLifecycle implements Lifecycle<RunStep> {
 
 const ENDED: ReadonlySet<string> = new Set(['completed', 'degraded', 'failed', 'cancelled']);
 
+/** The steps waiting for their `when` and `forEach` to be evaluated. */
+function readySteps(ctx: RunContext): string[] {
+  return Object.entries(ctx.progress)
+    .filter(([, p]) => p.status === 'ready')
+    .map(([id]) => id);
+}
+
 /** A step task's end, as its run takes it. */
 function childEndedEvent(child: TaskRecord): RunEvent {
   return {
@@ -387,7 +436,8 @@ function childEndedEvent(child: TaskRecord): RunEvent {
     step: child.step!,
     index: child.index ?? 0,
     status: child.status as 'completed',
-    ...(child.error ? { error: child.error } : {}),
+    // A step task that completed after a failed attempt may still name that error: it is not the step's.
+    ...(child.error && child.status !== 'completed' ? { error: child.error } : {}),
   };
 }
 

@@ -1,13 +1,11 @@
 /**
  * A Server-Sent Events client for tests: reads a stream in the background and collects its
- * events, parsed as the SSE spec says (event, data, id; comments ignored).
+ * events, parsed as the SSE spec says (event, data, id; comments ignored) by the CLI's parser.
  */
-export interface SseEvent {
-  event: string;
-  data: string;
-  /** Absent when the event carried no `id:` field. */
-  id?: string;
-}
+import { SseParser, type SseMessage } from '../../src/cli/sse.js';
+
+/** One event of the stream. */
+export type SseEvent = SseMessage;
 
 export class SseClient {
   readonly events: SseEvent[] = [];
@@ -34,8 +32,7 @@ export class SseClient {
 
   async #read(body: ReadableStream<Uint8Array>): Promise<void> {
     const decoder = new TextDecoder();
-    let buffer = '';
-    let current: Partial<SseEvent> & { dataLines?: string[] } = {};
+    const parser = new SseParser();
     const reader = body.getReader();
     // An in-process answer (app.request) ignores the fetch signal: cancel the body itself.
     this.#abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}));
@@ -43,30 +40,10 @@ export class SseClient {
       for (;;) {
         const { done, value: chunk } = await reader.read();
         if (done) break;
-        buffer += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl).replace(/\r$/, '');
-          buffer = buffer.slice(nl + 1);
-          if (line === '') {
-            if (current.dataLines) {
-              this.events.push({
-                event: current.event ?? 'message',
-                data: current.dataLines.join('\n'),
-                ...(current.id !== undefined ? { id: current.id } : {}),
-              });
-              for (const w of this.#waiters.splice(0)) w();
-            }
-            current = {};
-          } else if (!line.startsWith(':')) {
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'data') (current.dataLines ??= []).push(value);
-            else if (field === 'event') current.event = value;
-            else if (field === 'id') current.id = value;
-          }
-        }
+        const events = parser.push(decoder.decode(chunk, { stream: true }));
+        if (events.length === 0) continue;
+        this.events.push(...events);
+        for (const w of this.#waiters.splice(0)) w();
       }
     } catch (err) {
       if (!this.#abort.signal.aborted) this.error = err;

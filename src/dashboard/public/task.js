@@ -3,11 +3,17 @@
  * `/dashboard/task.js`: one task (`#/tasks/<id>`): its path through the lifecycle statechart,
  * the transition timeline with times and durations, the attempts per agent, the output or
  * degraded response, and its escalations. Re-reads itself on each of its transitions.
+ *
+ * A run (`kind: "run"`) shows its graph of steps (run.js) in place of the lifecycle and the
+ * attempts, and re-reads itself on its step tasks' transitions too; a step's task links back to
+ * its run.
  * @module
  */
 import { h, replace, fmtTime, fmtDuration, between, pretty, badge, note, failed, TERMINAL } from './dom.js';
 import { renderStatechart } from './statechart.js';
 import { escalationTable, ack } from './escalations.js';
+import { runSteps } from './run.js';
+import { STEP_ENDED } from './rungraph.js';
 
 /**
  * @import { Escalation, EscalationEvent, LifecycleGraph, Task, Transition, TransitionList } from '../apiTypes.js'
@@ -22,6 +28,23 @@ import { escalationTable, ack } from './escalations.js';
  */
 const fact = (label, value) =>
   h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', {}, value === undefined || value === '' ? '—' : value));
+
+/**
+ * The facts only a run has, or only a step's task: its steps, or the run and step it belongs to.
+ * @param {Task} t
+ */
+function runFacts(t) {
+  if (t.kind === 'run') {
+    const steps = Object.values(t.steps || {});
+    const ended = steps.filter((st) => STEP_ENDED.has(st.status)).length;
+    return [fact('Steps', `${steps.length} (${ended} ended)`)];
+  }
+  if (!t.parentId) return [];
+  return [
+    fact('Run', h('a', { href: `#/tasks/${encodeURIComponent(t.parentId)}`, class: 'mono run-link', text: t.parentId })),
+    fact('Step', h('span', { class: 'mono', text: `${t.step || ''}${t.index === undefined ? '' : ` #${t.index}`}` })),
+  ];
+}
 
 /**
  * @param {Task} t
@@ -50,7 +73,7 @@ function header(t, ctx, reload) {
             }
           },
         },
-        'Cancel task',
+        t.kind === 'run' ? 'Cancel run' : 'Cancel task',
       )
     : '';
   return h(
@@ -60,7 +83,8 @@ function header(t, ctx, reload) {
       'div',
       { class: 'toolbar' },
       h('a', { href: '#/tasks', class: 'back', text: '← Tasks' }),
-      h('h1', {}, 'Task ', h('span', { class: 'mono', text: t.id })),
+      t.parentId ? h('a', { href: `#/tasks/${encodeURIComponent(t.parentId)}`, class: 'back', id: 'back-to-run', text: '← Run' }) : '',
+      h('h1', {}, t.kind === 'run' ? 'Run ' : 'Task ', h('span', { class: 'mono', text: t.id })),
       badge(t.status),
       h('div', { class: 'spacer' }),
       cancel,
@@ -70,9 +94,10 @@ function header(t, ctx, reload) {
       { class: 'fact-grid' },
       fact('Workflow', t.workflow),
       fact('State', h('span', { class: 'mono', text: t.state })),
+      runFacts(t),
       fact('Severity', t.severity ? badge(t.severity) : undefined),
-      fact('Answered by', t.answeredBy),
-      fact('Plan', t.plan.join(' → ')),
+      t.kind === 'run' ? '' : fact('Answered by', t.answeredBy),
+      t.kind === 'run' ? '' : fact('Plan', t.plan.join(' → ')),
       fact('Created', fmtTime(t.createdAt)),
       fact('Updated', fmtTime(t.updatedAt)),
       fact(
@@ -120,6 +145,10 @@ function detail(tr) {
   if (d.delayMs !== undefined) bits.push(`retry in ${fmtDuration(d.delayMs)}`);
   if (d.skipped?.length) bits.push(`skipped ${d.skipped.map((x) => `${x.agent} (${x.reason})`).join(', ')}`);
   if (d.reason) bits.push(d.reason);
+  if (d.step !== undefined) {
+    const child = d.index === undefined ? '' : ` #${d.index}`;
+    bits.push(`step ${d.step}${child}${d.items === undefined ? '' : `: ${d.items} items`}${d.status ? ` → ${d.status}` : ''}`);
+  }
   return bits.join('; ');
 }
 
@@ -250,10 +279,13 @@ function result(t) {
     return h(
       'section',
       { class: 'panel result tone-degraded', id: 'result' },
-      h('h2', { text: 'Degraded response' }),
+      h('h2', { text: t.kind === 'run' ? 'Output (degraded)' : 'Degraded response' }),
       h('p', {
         class: 'hint',
-        text: `Every agent failed; this is the workflow's fallback answer${t.error ? `, after ${t.error.code}` : ''}.`,
+        text:
+          t.kind === 'run'
+            ? `A step was degraded or failed, or the run fell back to the workflow's degraded response${t.error ? ` after ${t.error.code}` : ''}.`
+            : `Every agent failed; this is the workflow's fallback answer${t.error ? `, after ${t.error.code}` : ''}.`,
       }),
       h('pre', { class: 'json', text: pretty(t.output) }),
     );
@@ -292,10 +324,15 @@ export function mount(root, ctx) {
   let timer;
   /** @type {string | undefined} */
   let lastTransitionAt;
+  /** The steps section of a run, kept across reads so its drawing is repainted, not redrawn. @type {ReturnType<typeof runSteps> | undefined} */
+  let steps;
+  // Reads overlap when transitions come fast: only the latest one started may render.
+  let reads = 0;
   const body = h('div', { class: 'task-page', 'data-task-id': id });
   root.append(body);
 
   async function load() {
+    const read = ++reads;
     try {
       const [t, tr, graph] = await Promise.all([
         /** @type {Promise<Task>} */ (ctx.api.get(`/api/tasks/${encodeURIComponent(id)}`)),
@@ -310,10 +347,12 @@ export function mount(root, ctx) {
           ),
         )
       ).filter((e) => e !== undefined);
+      if (read !== reads) return;
       task = t;
       lastTransitionAt = tr.transitions.at(-1)?.at ?? t.createdAt;
       render(t, tr.transitions, graph, escalations);
     } catch (err) {
+      if (read !== reads) return;
       replace(
         body,
         h(
@@ -337,11 +376,15 @@ export function mount(root, ctx) {
     const onAck = async (eid, button) => {
       if (await ack(ctx, eid, button)) load();
     };
+    if (t.kind === 'run') {
+      steps = steps || runSteps(ctx, t.workflow);
+      steps.update(t, transitions);
+    }
     replace(
       body,
       header(t, ctx, load),
-      lifecycle(graph, transitions, t),
-      h('div', { class: 'columns' }, timeline(transitions, t), attempts(t, transitions)),
+      steps ? steps.element : lifecycle(graph, transitions, t),
+      steps ? timeline(transitions, t) : h('div', { class: 'columns' }, timeline(transitions, t), attempts(t, transitions)),
       result(t),
       h(
         'section',
@@ -373,9 +416,15 @@ export function mount(root, ctx) {
   return {
     title: `Task ${id}`,
     onTransition(e) {
-      if (e.taskId !== id) return;
-      clearTimeout(timer);
-      timer = setTimeout(load, 120);
+      // A run's step tasks are `<runId>.<stepId>` and `<runId>.<stepId>.<index>`.
+      const mine = e.taskId === id || (task?.kind === 'run' && e.taskId.startsWith(`${id}.`));
+      if (!mine) return;
+      // Gathered, not postponed: a busy run must still repaint while its steps keep moving.
+      if (!timer)
+        timer = setTimeout(() => {
+          timer = undefined;
+          load();
+        }, 120);
     },
     onEvent(type, data) {
       if (type !== 'escalation') return;

@@ -3,6 +3,10 @@
  * `/dashboard/tasks.js`: the live task list. Transitions from the event stream patch rows at
  * once (state, status) and then re-read the task, so a new task appears without a reload. Rows
  * are keyed by task id and only changed rows are rebuilt, so the flash on a change plays once.
+ *
+ * A run's row says how many steps it has. The tasks of runs' steps are hidden unless the "Step
+ * tasks" toggle shows them (`#/tasks?steps=1`): hidden, the list reads `?topLevel=true` and drops
+ * a step's task that the stream announces.
  * @module
  */
 import { h, replace, fmtTime, fmtDuration, between, badge, note, failed, shortId, TERMINAL } from './dom.js';
@@ -14,7 +18,7 @@ import { h, replace, fmtTime, fmtDuration, between, badge, note, failed, shortId
 
 /**
  * A row of the list: a task as read, or, until it is read, as its first transition describes it.
- * @typedef {Pick<Task, 'id' | 'workflow' | 'state' | 'status' | 'createdAt' | 'updatedAt' | 'attempts'> & Partial<Pick<Task, 'answeredBy' | 'error'>>} Row
+ * @typedef {Pick<Task, 'id' | 'workflow' | 'state' | 'status' | 'createdAt' | 'updatedAt' | 'attempts'> & Partial<Pick<Task, 'answeredBy' | 'error' | 'kind' | 'steps' | 'parentId' | 'step' | 'index'>>} Row
  */
 
 /** The status filter's chips, in lifecycle order. @type {readonly Task['status'][]} */
@@ -31,6 +35,24 @@ export const statusOf = (state) => (SAME.has(state) ? /** @type {Task['status']}
 
 /** @param {Row} t */
 const lastAgent = (t) => t.answeredBy || t.attempts.at(-1)?.agent || '';
+/**
+ * What kind of task a row is, beside its workflow: a run and its step count, or a run's step.
+ * @param {Row} t
+ */
+function kindTag(t) {
+  if (t.kind === 'run') {
+    const n = Object.keys(t.steps || {}).length;
+    return h('span', { class: 'tag run-tag', text: `run · ${n} step${n === 1 ? '' : 's'}` });
+  }
+  if (t.parentId)
+    return h('span', {
+      class: 'tag step-tag',
+      title: `a step of run ${t.parentId}`,
+      text: `step ${t.step || '?'}${t.index === undefined ? '' : ` #${t.index}`}`,
+    });
+  return '';
+}
+
 /** @param {Row} t */
 const age = (t) => (TERMINAL.has(t.status) ? between(t.createdAt, t.updatedAt) : Date.now() - Date.parse(t.createdAt));
 
@@ -42,6 +64,10 @@ export function mount(root, ctx) {
   const rows = new Map();
   let status = ctx.query.get('status') || '';
   let search = ctx.query.get('q') || '';
+  let showSteps = ctx.query.get('steps') === '1';
+  /** Tasks known to be runs' steps, whose events are ignored while step tasks are hidden. @type {Set<string>} */
+  const stepTasks = new Set();
+  const query = () => ({ status, q: search, steps: showSteps ? '1' : '' });
   let loaded = false;
   /** @type {unknown} */
   let failure;
@@ -56,8 +82,22 @@ export function mount(root, ctx) {
     autocomplete: 'off',
     oninput: () => {
       search = searchBox.value.trim();
-      ctx.setQuery({ status, q: search });
+      ctx.setQuery(query());
       render();
+    },
+  });
+  const stepsToggle = h('button', {
+    type: 'button',
+    id: 'show-steps',
+    class: 'chip toggle',
+    'aria-pressed': String(showSteps),
+    title: "Show the tasks of runs' steps as rows of their own",
+    text: 'Step tasks',
+    onclick: () => {
+      showSteps = !showSteps;
+      stepsToggle.setAttribute('aria-pressed', String(showSteps));
+      ctx.setQuery(query());
+      load();
     },
   });
   const tbody = h('tbody');
@@ -83,7 +123,7 @@ export function mount(root, ctx) {
     h(
       'section',
       { class: 'panel' },
-      h('div', { class: 'toolbar' }, h('h1', { text: 'Tasks' }), chips, h('div', { class: 'spacer' }), searchBox),
+      h('div', { class: 'toolbar' }, h('h1', { text: 'Tasks' }), chips, h('div', { class: 'spacer' }), stepsToggle, searchBox),
       h('div', { class: 'table-wrap' }, table),
       empty,
       h('div', { class: 'footer' }, shown),
@@ -118,7 +158,7 @@ export function mount(root, ctx) {
           'aria-pressed': String(status === value),
           onclick: () => {
             status = value;
-            ctx.setQuery({ status, q: search });
+            ctx.setQuery(query());
             render();
           },
         },
@@ -138,7 +178,7 @@ export function mount(root, ctx) {
     return [
       h('td', { class: 'status' }, badge(t.status)),
       h('td', { class: 'id' }, h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, shortId(t.id, 13))),
-      h('td', { class: 'workflow', text: t.workflow }),
+      h('td', { class: 'workflow' }, t.workflow, ' ', kindTag(t)),
       h('td', { class: 'state mono', text: t.state }),
       h('td', { class: 'agent', text: lastAgent(t) || '—' }),
       h('td', { class: 'num', text: String(t.attempts.length) }),
@@ -150,7 +190,7 @@ export function mount(root, ctx) {
 
   /** @param {Row} t */
   function rowFor(t) {
-    const sig = `${t.status}|${t.state}|${t.updatedAt}|${t.attempts.length}`;
+    const sig = `${t.status}|${t.state}|${t.updatedAt}|${t.attempts.length}|${t.kind}|${Object.keys(t.steps || {}).length}|${t.parentId}`;
     let tr = rows.get(t.id);
     if (tr && tr.dataset.sig === sig) return tr;
     const isNew = !tr;
@@ -196,7 +236,7 @@ export function mount(root, ctx) {
 
   async function load() {
     try {
-      const res = /** @type {TaskList} */ (await ctx.api.get('/api/tasks?limit=500'));
+      const res = /** @type {TaskList} */ (await ctx.api.get(`/api/tasks?limit=500${showSteps ? '' : '&topLevel=true'}`));
       tasks.clear();
       for (const t of res.tasks) tasks.set(t.id, t);
       failure = undefined;
@@ -225,7 +265,11 @@ export function mount(root, ctx) {
     await Promise.all(
       ids.map(async (id) => {
         try {
-          tasks.set(id, /** @type {Task} */ (await ctx.api.get(`/api/tasks/${encodeURIComponent(id)}`)));
+          const t = /** @type {Task} */ (await ctx.api.get(`/api/tasks/${encodeURIComponent(id)}`));
+          if (t.parentId && !showSteps) {
+            stepTasks.add(id);
+            tasks.delete(id);
+          } else tasks.set(id, t);
         } catch {
           /* keep the patched row */
         }
@@ -234,8 +278,22 @@ export function mount(root, ctx) {
     render();
   }
 
+  /**
+   * Whether a task is known to be a run's step: read as one, or named `<runId>.<…>` after a task
+   * in the list. Only a step's task is named after another task, and the run's first transition
+   * comes before any of its steps', so this holds even before the run itself has been read (step
+   * ids may hold dots, so every prefix is tried).
+   * @param {string} id
+   */
+  function isStepTask(id) {
+    if (stepTasks.has(id)) return true;
+    for (let i = id.indexOf('.'); i > 0; i = id.indexOf('.', i + 1)) if (tasks.has(id.slice(0, i))) return true;
+    return false;
+  }
+
   /** @param {TransitionEvent} e */
   function onTransition(e) {
+    if (!showSteps && isStepTask(e.taskId)) return;
     const t = tasks.get(e.taskId);
     if (t) Object.assign(t, { state: e.to, status: statusOf(e.to), updatedAt: e.at });
     else

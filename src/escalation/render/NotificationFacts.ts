@@ -49,10 +49,17 @@ export interface NotificationFacts {
   errorCodes: string[];
   /** The code of the error that ended the first task. */
   finalErrorCode: string;
-  /** The agents the first task tried, in order. */
+  /** The agents the first task tried, in order; for a run, those of its failed or degraded steps. */
   agentsTried: string[];
-  /** The first task's transitions. */
+  /** The first task's transitions (of a run: the run's own, a step started, a step ended…). */
   timeline: Transition[];
+  /**
+   * For a run (a multi-step workflow): its steps that failed or degraded, in the run's order, each
+   * with its own tasks' timelines. A run escalates once, as one incident listing these.
+   */
+  steps?: FailedStepFacts[];
+  /** How many more steps failed or degraded than `steps` lists. */
+  moreSteps?: number;
   /** The first task's input. */
   input?: unknown;
   /** The degraded output, if any. */
@@ -67,6 +74,43 @@ export interface NotificationFacts {
   resolvedBy?: string;
   /** A human's note, for `acknowledged`, `re-escalated` and `resolved`. */
   note?: string;
+}
+
+/** One step of a run that failed or degraded. */
+export interface FailedStepFacts {
+  /** The step's id in the workflow, e.g. `build`. */
+  step: string;
+  status: 'failed' | 'degraded';
+  /** How many tasks the step started (a `forEach` step: one per item). */
+  taskCount: number;
+  /** The distinct error codes of its failed or degraded tasks, or its own error's, in order. */
+  errorCodes: string[];
+  /** The agents its failed or degraded tasks tried, in order. */
+  agentsTried: string[];
+  /**
+   * The step's own error when its tasks do not tell it, e.g. `EXPRESSION_FAILED` when it failed
+   * before any task started.
+   */
+  error?: { code: string; message: string };
+  /** Its failed or degraded tasks, by item, each with its own timeline; capped. */
+  tasks: StepTaskFacts[];
+  /** How many more of its tasks failed or degraded than `tasks` lists. */
+  moreTasks: number;
+}
+
+/** One failed or degraded task of a run's step. */
+export interface StepTaskFacts {
+  /** `<runId>.<stepId>`, or `<runId>.<stepId>.<index>` under `forEach`. */
+  taskId: string;
+  /** The item of a `forEach` step. */
+  index?: number;
+  status: 'failed' | 'degraded';
+  /** The distinct error codes of its attempts and of its end, in order. */
+  errorCodes: string[];
+  /** The agents it tried, in order. */
+  agentsTried: string[];
+  /** Its own transitions. */
+  timeline: Transition[];
 }
 
 /** How to render: every renderer passes all text through `redact` and cuts excerpts to `maxFieldChars`. */

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Transition } from '../../lifecycle/types.js';
 import { createRedactor, noRedaction } from '../redact.js';
-import { EMAIL_MAX_TIMELINE_ROWS, emailSubject, escapeHtml, renderEmail, renderEmailFiring } from './email.js';
+import {
+  EMAIL_MAX_STEP_TIMELINE_ROWS,
+  EMAIL_MAX_TIMELINE_ROWS,
+  emailSubject,
+  escapeHtml,
+  renderEmail,
+  renderEmailFiring,
+} from './email.js';
 import { NOTIFICATION_KINDS } from './NotificationFacts.js';
 import type { NotificationFacts } from './NotificationFacts.js';
 import { sampleFacts } from './sampleFacts.js';
+import { sampleRunFacts, sampleRunSteps } from './sampleRunFacts.js';
 
 const opts = { maxFieldChars: 1500, redact: noRedaction };
 const id = sampleFacts().taskId;
@@ -131,5 +139,102 @@ describe('redaction', () => {
       expect(JSON.stringify(msg)).not.toContain(secret);
       expect(msg.subject).toContain('[redacted]');
     }
+  });
+});
+
+describe("a run's failed or degraded steps in the first email", () => {
+  const facts = sampleRunFacts();
+  const { text, html } = renderEmail(facts, opts);
+
+  it("lists each step after the run's own timeline and before the excerpts, in text and html", () => {
+    const order = [
+      'Timeline (UTC, 15 transitions):',
+      'Failed or degraded steps (2):',
+      'Step build — degraded',
+      'Step docs — failed',
+      'Input:',
+    ];
+    const at = order.map((s) => text.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(text).toContain('Steps:        build degraded, docs failed');
+    expect(html).toContain('<h3>Failed or degraded steps (2)</h3>');
+    expect(html.indexOf('<h4 style="margin:16px 0 4px">Step build — degraded</h4>')).toBeLessThan(html.indexOf('<h3>Input</h3>'));
+    expect(html).toContain('<td>CHILD_ENDED build[4] degraded</td>');
+  });
+
+  it("gives a forEach step's facts, then its degraded item's heading and own timeline", () => {
+    expect(text).toContain(
+      [
+        'Step build — degraded',
+        '  Tasks:        1 of 6 failed or degraded',
+        '  Error codes:  AGENT_TIMEOUT, FALLBACK_EXHAUSTED',
+        '  Agents tried: builder → builder-lite',
+        `  Task ${facts.taskId}.build.4 (item 4) — degraded · AGENT_TIMEOUT, FALLBACK_EXHAUSTED · builder → builder-lite`,
+        '    Timeline (UTC, 9 transitions):',
+        '      09:25:48.325 ∅ → queued SUBMIT',
+      ].join('\n'),
+    );
+    expect(text).toContain('      09:26:49.583 degrading → degraded DEGRADED FALLBACK_EXHAUSTED\n');
+    expect(html).toContain(
+      `<strong>Task ${facts.taskId}.build.4 (item 4) — degraded · AGENT_TIMEOUT, FALLBACK_EXHAUSTED · builder → builder-lite</strong>`,
+    );
+    expect(html).toContain(
+      '<td>09:26:49.583</td><td>degrading</td><td>→</td><td>degraded</td><td>DEGRADED</td><td></td><td>FALLBACK_EXHAUSTED</td>',
+    );
+  });
+
+  it("gives a step without forEach its task and the task's timeline, without a heading of its own", () => {
+    expect(text).toContain(
+      [
+        'Step docs — failed',
+        `  Task:         ${facts.taskId}.docs`,
+        '  Error codes:  AUTH_FAILED, FALLBACK_EXHAUSTED',
+        '  Agents tried: writer → writer-mini',
+        '  Timeline (UTC, 7 transitions):',
+        '    09:25:48.326 ∅ → queued SUBMIT',
+      ].join('\n'),
+    );
+    expect(text).not.toContain(`Task ${facts.taskId}.docs —`);
+    expect(html).toContain(`<td><code>${facts.taskId}.docs</code></td>`);
+  });
+
+  it("counts the failed items and steps left out, and keeps each step task's timeline short", () => {
+    const [build] = sampleRunSteps();
+    const timeline: Transition[] = Array.from({ length: 300 }, (_, i) => ({
+      seq: i + 1,
+      at: '2025-01-01T00:00:00.000Z',
+      from: 'a',
+      to: 'b',
+      event: `E${i}`,
+    }));
+    const steps = [{ ...build!, tasks: build!.tasks.map((t) => ({ ...t, timeline })), moreTasks: 37 }];
+    const { text: t, html: h } = renderEmail(sampleRunFacts('firing', { steps, moreSteps: 2 }), opts);
+    expect(t).toContain('  Tasks:        38 of 38 failed or degraded');
+    expect(t).toContain(`  … and 37 more failed or degraded tasks of build\n\n… and 2 more failed or degraded steps`);
+    expect(h).toContain('<p><em>… and 37 more failed or degraded tasks of build</em></p>');
+    expect(h).toContain('<h3>Failed or degraded steps (3)</h3>');
+    expect(t).toContain(' E0\n');
+    expect(t).toContain(' E299\n');
+    const stepRows = t.split('\n').filter((l) => /^ {6}\d\d:/.test(l));
+    expect(stepRows.length).toBeLessThanOrEqual(EMAIL_MAX_STEP_TIMELINE_ROWS);
+  });
+
+  it('escapes and redacts every step text', () => {
+    const secret = 'smtp-step-secret-value';
+    const [build, docs] = sampleRunSteps();
+    const steps = [
+      { ...build!, step: `build-${secret}`, tasks: build!.tasks.map((t) => ({ ...t, taskId: `t-${secret}`, agentsTried: [secret] })) },
+      {
+        ...docs!,
+        error: { code: 'E', message: `<script>${secret}</script>` },
+        tasks: docs!.tasks.map((t) => ({ ...t, timeline: [{ ...t.timeline[0]!, event: secret }] })),
+      },
+    ];
+    const msg = renderEmail(sampleRunFacts('firing', { steps }), { ...opts, redact: createRedactor([secret]) });
+    expect(JSON.stringify(msg)).not.toContain(secret);
+    expect(msg.html).not.toContain('<script>');
+    expect(msg.html).toContain('E: &lt;script&gt;[redacted]&lt;/script&gt;');
+    expect(msg.text).toContain('Step build-[redacted] — degraded');
   });
 });

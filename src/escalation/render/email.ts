@@ -6,6 +6,8 @@
 import type { Transition } from '../../lifecycle/types.js';
 import { safeJson, truncate } from '../redact.js';
 import type { NotificationFacts, NotificationKind, RenderOptions } from './NotificationFacts.js';
+import { isSingleTaskStep, moreStepsLine, moreTasksLine, stepFields, stepHeading, stepsHeading, stepTaskHeading } from './runSteps.js';
+import type { SummaryField } from './summary.js';
 import { followUpLine, headline, kindEmoji, outputLabel, summaryFields, title } from './summary.js';
 import { elide, formatTransition, timelineRow } from './timeline.js';
 
@@ -18,6 +20,9 @@ export interface EmailMessage {
 
 /** Email has no hard size limit, but a 500-row table helps nobody: keep this many transitions at most. */
 export const EMAIL_MAX_TIMELINE_ROWS = 60;
+
+/** The same for the timeline of each of a run's step tasks, which sit several to a message. */
+export const EMAIL_MAX_STEP_TIMELINE_ROWS = 20;
 
 /**
  * The subject of an escalation's first email, e.g. `[WARDEN][HIGH] code-review failed — task 7f3c…`.
@@ -49,24 +54,25 @@ export function renderEmail(facts: NotificationFacts, opts: RenderOptions): Emai
 }
 
 /**
- * The full first email: summary fields, the timeline, input and output excerpts, the dashboard
- * link. When `facts.kind` is not `firing` (a channel that hears of the escalation only now),
- * the news is stated at the top.
+ * The full first email: summary fields, the timeline, a run's failed or degraded steps (each
+ * step task with its own timeline), input and output excerpts, the dashboard link. When
+ * `facts.kind` is not `firing` (a channel that hears of the escalation only now), the news is
+ * stated at the top.
  */
 export function renderEmailFiring(facts: NotificationFacts, opts: RenderOptions): EmailMessage {
   const { redact } = opts;
   const news = facts.kind === 'firing' ? undefined : `${kindEmoji(facts.kind)} ${followUpLine(facts)}`;
   const fields = summaryFields(facts);
-  const rows = timelineRows(facts);
+  const rows = timelineRows(facts.timeline, EMAIL_MAX_TIMELINE_ROWS);
   const input = facts.input === undefined ? undefined : excerpt(facts.input, opts);
   const output = facts.output === undefined ? undefined : excerpt(facts.output, opts);
 
   const text: string[] = [title(facts), ''];
   if (news) text.push(news, '');
-  const width = Math.max(...fields.map((f) => f.label.length)) + 2;
-  for (const f of fields) text.push(`${`${f.label}:`.padEnd(width)}${f.value}`);
+  text.push(...textFields(fields, ''));
   text.push('', `Timeline (UTC, ${facts.timeline.length} transitions):`);
-  for (const r of rows) text.push(`  ${typeof r === 'string' ? r : formatTransition(r)}`);
+  text.push(...textTimeline(rows, '  '));
+  text.push(...stepsText(facts));
   if (input !== undefined) text.push('', 'Input:', input);
   if (output !== undefined) text.push('', `${outputLabel(facts)}:`, output);
   if (facts.dashboardUrl) text.push('', `Open the task in the dashboard: ${facts.dashboardUrl}`);
@@ -80,26 +86,10 @@ export function renderEmailFiring(facts: NotificationFacts, opts: RenderOptions)
     `<h2 style="margin:0 0 12px">${h(title(facts))}</h2>`,
   ];
   if (news) html.push(`<p style="font-weight:bold">${h(news)}</p>`);
-  html.push('<table cellpadding="4" cellspacing="0" style="border-collapse:collapse">');
-  for (const f of fields) {
-    const value = f.label === 'Task' ? `<code>${h(f.value)}</code>` : h(f.value);
-    html.push(`<tr><th align="left" style="padding-right:16px">${h(f.label)}</th><td>${value}</td></tr>`);
-  }
-  html.push('</table>');
+  html.push(...htmlFields(fields, h));
   html.push(`<h3>Timeline <small style="font-weight:normal">(UTC, ${facts.timeline.length} transitions)</small></h3>`);
-  html.push('<table cellpadding="3" cellspacing="0" style="border-collapse:collapse;font-family:monospace;font-size:12px">');
-  html.push(
-    '<tr><th align="left">Time</th><th align="left">From</th><th></th><th align="left">To</th><th align="left">Event</th><th align="left">Agent</th><th align="left">Error</th></tr>',
-  );
-  for (const r of rows) {
-    if (typeof r === 'string') html.push(`<tr><td colspan="7"><em>${h(r)}</em></td></tr>`);
-    else {
-      const c = timelineRow(r);
-      const cells = [c.time, c.from, '→', c.to, c.event, c.agent, c.code].map((v) => `<td>${h(v)}</td>`);
-      html.push(`<tr>${cells.join('')}</tr>`);
-    }
-  }
-  html.push('</table>');
+  html.push(...htmlTimeline(rows, h));
+  html.push(...stepsHtml(facts, h));
   if (input !== undefined) html.push('<h3>Input</h3>', pre(input));
   if (output !== undefined) html.push(`<h3>${outputLabel(facts)}</h3>`, pre(output));
   if (facts.dashboardUrl) {
@@ -157,12 +147,91 @@ function subjectNews(facts: NotificationFacts): string {
   return words[facts.kind];
 }
 
-/** The timeline to show, with a note in place of the transitions left out of a long one. */
-function timelineRows(facts: NotificationFacts): (Transition | string)[] {
+/** A run's failed or degraded steps as text: each step's facts, then each step task's timeline. */
+function stepsText(facts: NotificationFacts): string[] {
+  const steps = facts.steps ?? [];
+  if (steps.length === 0) return [];
+  const text = ['', `${stepsHeading(facts)}:`];
+  for (const s of steps) {
+    text.push('', stepHeading(s), ...textFields(stepFields(s), '  '));
+    // a step without forEach names its one task in its facts already
+    const single = isSingleTaskStep(s);
+    const indent = single ? '  ' : '    ';
+    for (const t of s.tasks) {
+      if (!single) text.push(`  ${stepTaskHeading(t)}`);
+      text.push(`${indent}Timeline (UTC, ${t.timeline.length} transitions):`);
+      text.push(...textTimeline(timelineRows(t.timeline, EMAIL_MAX_STEP_TIMELINE_ROWS), `${indent}  `));
+    }
+    if (s.moreTasks > 0) text.push(`  ${moreTasksLine(s.step, s.moreTasks)}`);
+  }
+  if (facts.moreSteps) text.push('', moreStepsLine(facts.moreSteps));
+  return text;
+}
+
+/** The same as {@link stepsText}, in HTML; `h` redacts and escapes. */
+function stepsHtml(facts: NotificationFacts, h: (s: string) => string): string[] {
+  const steps = facts.steps ?? [];
+  if (steps.length === 0) return [];
+  const html = [`<h3>${h(stepsHeading(facts))}</h3>`];
+  for (const s of steps) {
+    html.push(`<h4 style="margin:16px 0 4px">${h(stepHeading(s))}</h4>`, ...htmlFields(stepFields(s), h));
+    const single = isSingleTaskStep(s);
+    for (const t of s.tasks) {
+      const heading = single ? `Timeline (UTC, ${t.timeline.length} transitions)` : stepTaskHeading(t);
+      html.push(`<p style="margin:8px 0 4px"><strong>${h(heading)}</strong></p>`);
+      html.push(...htmlTimeline(timelineRows(t.timeline, EMAIL_MAX_STEP_TIMELINE_ROWS), h));
+    }
+    if (s.moreTasks > 0) html.push(`<p><em>${h(moreTasksLine(s.step, s.moreTasks))}</em></p>`);
+  }
+  if (facts.moreSteps) html.push(`<p><em>${h(moreStepsLine(facts.moreSteps))}</em></p>`);
+  return html;
+}
+
+/** Labelled facts, one a line, their values aligned. */
+function textFields(fields: readonly SummaryField[], indent: string): string[] {
+  const width = Math.max(...fields.map((f) => f.label.length)) + 2;
+  return fields.map((f) => `${indent}${`${f.label}:`.padEnd(width)}${f.value}`);
+}
+
+function htmlFields(fields: readonly SummaryField[], h: (s: string) => string): string[] {
+  return [
+    '<table cellpadding="4" cellspacing="0" style="border-collapse:collapse">',
+    ...fields.map((f) => {
+      const value = f.label === 'Task' ? `<code>${h(f.value)}</code>` : h(f.value);
+      return `<tr><th align="left" style="padding-right:16px">${h(f.label)}</th><td>${value}</td></tr>`;
+    }),
+    '</table>',
+  ];
+}
+
+function textTimeline(rows: readonly (Transition | string)[], indent: string): string[] {
+  return rows.map((r) => `${indent}${typeof r === 'string' ? r : formatTransition(r)}`);
+}
+
+function htmlTimeline(rows: readonly (Transition | string)[], h: (s: string) => string): string[] {
+  const html = [
+    '<table cellpadding="3" cellspacing="0" style="border-collapse:collapse;font-family:monospace;font-size:12px">',
+    '<tr><th align="left">Time</th><th align="left">From</th><th></th><th align="left">To</th><th align="left">Event</th><th align="left">Agent</th><th align="left">Error</th></tr>',
+  ];
+  for (const r of rows) {
+    if (typeof r === 'string') html.push(`<tr><td colspan="7"><em>${h(r)}</em></td></tr>`);
+    else {
+      const c = timelineRow(r);
+      const event = c.step ? `${c.event} ${c.step}` : c.event;
+      const cells = [c.time, c.from, '→', c.to, event, c.agent, c.code].map((v) => `<td>${h(v)}</td>`);
+      html.push(`<tr>${cells.join('')}</tr>`);
+    }
+  }
+  html.push('</table>');
+  return html;
+}
+
+/** The timeline to show, at most `max` rows, with a note in place of the transitions left out of a long one. */
+function timelineRows(timeline: readonly Transition[], max: number): (Transition | string)[] {
   const { head, omitted, tail } = elide(
-    facts.timeline,
+    timeline,
     () => 1,
-    EMAIL_MAX_TIMELINE_ROWS,
+    max,
     () => 1,
   );
   return omitted > 0 ? [...head, `… ${omitted} more transitions`, ...tail] : head;

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Transition } from '../../lifecycle/types.js';
 import { createRedactor, noRedaction } from '../redact.js';
 import { NOTIFICATION_KINDS } from './NotificationFacts.js';
-import type { NotificationFacts } from './NotificationFacts.js';
+import type { NotificationFacts, StepTaskFacts } from './NotificationFacts.js';
 import { sampleFacts } from './sampleFacts.js';
+import { sampleRunFacts, sampleRunSteps } from './sampleRunFacts.js';
 import { SLACK_LIMITS, escapeMrkdwn, renderSlack, renderSlackFiring, renderSlackParentUpdate } from './slackBlocks.js';
 import type { SlackBlock } from './slackBlocks.js';
 
@@ -216,3 +217,135 @@ describe('follow-ups', () => {
     expect(resolved.text.startsWith('[RESOLVED]')).toBe(true);
   });
 });
+
+describe("a run's failed or degraded steps", () => {
+  const facts = sampleRunFacts();
+  const { blocks } = renderSlack(facts, opts);
+  const texts = blocks.map((b) => (b['text'] as { text?: string } | undefined)?.text ?? '');
+  const indexOf = (start: string) => texts.findIndex((t) => t.startsWith(start));
+
+  it('lists the bad steps in the summary fields', () => {
+    expect(JSON.stringify(blocks[1])).toContain('*Steps*\\nbuild degraded, docs failed');
+  });
+
+  it("places each step under the run's own timeline, before the excerpts", () => {
+    const order = ['*Timeline*', '*Step build — degraded*', '*Task run_', '*Step docs — failed*', '*Input*', '*Degraded output*'].map(
+      indexOf,
+    );
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(texts[indexOf('*Timeline*')]).toContain('running → running CHILD_ENDED build[4] degraded');
+  });
+
+  it("shows a forEach step's facts, then its degraded item with the item's own timeline", () => {
+    expect(texts[indexOf('*Step build')]).toBe(
+      '*Step build — degraded*\n*Tasks:* 1 of 6 failed or degraded · *Error codes:* AGENT_TIMEOUT, FALLBACK_EXHAUSTED · *Agents tried:* builder → builder-lite',
+    );
+    const item = texts[indexOf('*Task run_')]!;
+    expect(item.split('\n')[0]).toBe(
+      `*Task ${facts.taskId}.build.4 (item 4) — degraded · AGENT_TIMEOUT, FALLBACK_EXHAUSTED · builder → builder-lite*`,
+    );
+    expect(item).toContain('*Timeline* (UTC, 9 transitions)\n```\n09:25:48.325 ∅ → queued SUBMIT\n');
+    expect(item).toContain('degrading → degraded DEGRADED FALLBACK_EXHAUSTED\n```');
+  });
+
+  it("shows a step without forEach as one section: its task, its facts and the task's timeline", () => {
+    const docs = texts[indexOf('*Step docs')]!;
+    expect(docs).toContain(
+      `*Task:* \`${facts.taskId}.docs\` · *Error codes:* AUTH_FAILED, FALLBACK_EXHAUSTED · *Agents tried:* writer → writer-mini`,
+    );
+    expect(docs).toContain('*Timeline* (UTC, 7 transitions)');
+    expect(docs).toContain('routing → failed NO_AGENT FALLBACK_EXHAUSTED\n```');
+    expect(texts.filter((t) => t.startsWith(`*Task ${facts.taskId}.docs`))).toEqual([]);
+  });
+
+  it('counts the failed items left out of a step', () => {
+    const [build] = sampleRunSteps();
+    const many = { ...build!, status: 'failed' as const, taskCount: 40, tasks: manyTasks(3, 10), moreTasks: 37 };
+    const b = renderSlack(sampleRunFacts('firing', { steps: [many] }), opts).blocks;
+    expect(b.filter((x) => JSON.stringify(x).includes('*Task run_'))).toHaveLength(3);
+    expect(JSON.stringify(blockOf(b, 'context'))).toContain('… and 37 more failed or degraded tasks of build');
+    expect(JSON.stringify(b)).toContain('*Tasks:* 40 of 40 failed or degraded');
+  });
+
+  it('says when a step failed before starting any task, with its error', () => {
+    const step = {
+      step: 'plan',
+      status: 'failed' as const,
+      taskCount: 0,
+      errorCodes: ['EXPRESSION_FAILED'],
+      agentsTried: [],
+      tasks: [],
+      moreTasks: 0,
+    };
+    const b = renderSlack(
+      sampleRunFacts('firing', { steps: [{ ...step, error: { code: 'EXPRESSION_FAILED', message: 'not an array' } }] }),
+      opts,
+    );
+    expect(JSON.stringify(b.blocks)).toContain(
+      '*Tasks:* none started · *Error codes:* EXPRESSION_FAILED · *Agents tried:* — · *Error:* EXPRESSION_FAILED: not an array',
+    );
+  });
+
+  it('keeps many steps of many long timelines within 50 blocks and 3000 characters, counting what it leaves out', () => {
+    // more steps than the facts ever list, so the block budget, not the facts, does the cutting
+    const steps = Array.from({ length: 12 }, (_, i) => ({
+      ...sampleRunSteps()[0]!,
+      step: `step-${i}`,
+      status: 'failed' as const,
+      taskCount: 100,
+      tasks: manyTasks(3, 500),
+      moreTasks: 97,
+    }));
+    const { blocks: b } = renderSlack(sampleRunFacts('firing', { steps, moreSteps: 4, timeline: longTimeline(500) }), opts);
+    expect(b.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+    for (const s of strings(b))
+      expect(s.text.length).toBeLessThanOrEqual(s.key === 'url' ? SLACK_LIMITS.buttonUrl : SLACK_LIMITS.sectionText);
+    // the escalation's context line and the dashboard button survive
+    expect(b.at(-1)).toMatchObject({ type: 'actions' });
+    expect(JSON.stringify(b.at(-2))).toContain('Escalation');
+    const all = strings(b).map((s) => s.text);
+    const taskSections = all.filter((t) => t.startsWith('*Task run_'));
+    expect(taskSections.length).toBeGreaterThan(0);
+    for (const t of taskSections) {
+      expect(t).toContain('(UTC, 500 transitions)');
+      expect(t).toMatch(/… \d+ more transitions/);
+    }
+    // every step is either shown with its tasks shown or counted, or counted among the steps left out
+    const shownSteps = all.filter((t) => t.startsWith('*Step step-')).length;
+    const countedSteps = Number(/… and (\d+) more failed or degraded steps/.exec(all.join('\n'))![1]);
+    expect(shownSteps).toBeLessThan(12);
+    expect(shownSteps + countedSteps).toBe(12 + 4);
+    const countedTasks = [...all.join('\n').matchAll(/… and (\d+) more failed or degraded tasks of step-/g)].map((m) => Number(m[1]));
+    expect(taskSections.length + countedTasks.reduce((a, n) => a + n, 0)).toBe(shownSteps * 100);
+  });
+
+  it('escapes and redacts every step text', () => {
+    const secret = 'xoxb-step-secret-token';
+    const [build, docs] = sampleRunSteps();
+    const steps = [
+      { ...build!, step: `build-${secret}`, tasks: build!.tasks.map((t) => ({ ...t, taskId: `t-${secret}`, agentsTried: [secret] })) },
+      {
+        ...docs!,
+        error: { code: 'E', message: `<!channel> ${secret}` },
+        tasks: docs!.tasks.map((t) => ({ ...t, timeline: [{ ...t.timeline[0]!, event: secret }] })),
+      },
+    ];
+    const all = JSON.stringify(renderSlack(sampleRunFacts('firing', { steps }), { ...opts, redact: createRedactor([secret]) }));
+    expect(all).not.toContain(secret);
+    expect(all).not.toContain('<!channel>');
+    expect(all).toContain('&lt;!channel&gt; [redacted]');
+  });
+});
+
+/** `n` failed items, each with a timeline of `length` transitions. */
+function manyTasks(n: number, length: number): StepTaskFacts[] {
+  return Array.from({ length: n }, (_, i) => ({
+    taskId: `run_1.build.${i}`,
+    index: i,
+    status: 'failed' as const,
+    errorCodes: ['AGENT_TIMEOUT'],
+    agentsTried: ['builder'],
+    timeline: longTimeline(length),
+  }));
+}

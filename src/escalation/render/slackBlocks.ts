@@ -3,9 +3,11 @@
  * it, and the `chat.update` that marks the first message acknowledged or resolved.
  * @module
  */
+import type { Transition } from '../../lifecycle/types.js';
 import { safeJson, truncate } from '../redact.js';
 import type { Redactor } from '../redact.js';
-import type { NotificationFacts, RenderOptions } from './NotificationFacts.js';
+import type { NotificationFacts, RenderOptions, FailedStepFacts, StepTaskFacts } from './NotificationFacts.js';
+import { isSingleTaskStep, moreStepsLine, moreTasksLine, stepFields, stepHeading, stepTaskHeading } from './runSteps.js';
 import { followUpLine, kindEmoji, outputLabel, summaryFields, title } from './summary.js';
 import { elide, formatTransition } from './timeline.js';
 
@@ -31,6 +33,8 @@ export const SLACK_LIMITS = Object.freeze({
   fallbackText: 3000,
   /** A single timeline line; longer ones are cut so one odd transition cannot crowd out the rest. */
   timelineLine: 300,
+  /** The facts above a step's timeline; the rest of its section is left to the timeline. */
+  stepHeading: 1000,
 });
 
 /**
@@ -46,8 +50,9 @@ export function renderSlack(facts: NotificationFacts, opts: RenderOptions): Slac
 }
 
 /**
- * The full first message: a header, the summary fields, the timeline, input and output excerpts,
- * the escalation id and time, and a button to the dashboard when `dashboardUrl` is set. When
+ * The full first message: a header, the summary fields, the timeline, a run's failed or degraded
+ * steps (each step task with its own timeline), input and output excerpts, the escalation id and
+ * time, and a button to the dashboard when `dashboardUrl` is set. When
  * `facts.kind` is not `firing` (a channel that hears of the escalation only now, e.g. after a
  * re-escalation), the news is stated under the header.
  */
@@ -82,16 +87,16 @@ export function renderSlackReply(facts: NotificationFacts, opts: RenderOptions):
 function fullMessage(facts: NotificationFacts, opts: RenderOptions, mark: string): SlackMessage {
   const { redact } = opts;
   const heading = mark ? `${mark} ${title(facts)}` : title(facts);
-  const blocks: SlackBlock[] = [
+  const head: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(redact(heading), SLACK_LIMITS.headerText), emoji: true } },
   ];
   if (facts.kind !== 'firing' && !mark) {
-    blocks.push({
+    head.push({
       type: 'section',
       text: mrkdwn(fit(`*${escaped(`${kindEmoji(facts.kind)} ${followUpLine(facts)}`, redact)}*`, SLACK_LIMITS.sectionText)),
     });
   }
-  blocks.push({
+  head.push({
     type: 'section',
     fields: summaryFields(facts)
       .slice(0, SLACK_LIMITS.fields)
@@ -100,26 +105,83 @@ function fullMessage(facts: NotificationFacts, opts: RenderOptions, mark: string
         return mrkdwn(fit(`*${f.label}*\n${f.label === 'Task' ? `\`${value}\`` : value}`, SLACK_LIMITS.fieldText));
       }),
   });
-  blocks.push({ type: 'section', text: mrkdwn(timelineText(facts, redact)) });
-  if (facts.input !== undefined) blocks.push(excerptBlock('Input', facts.input, opts));
-  if (facts.output !== undefined) blocks.push(excerptBlock(outputLabel(facts), facts.output, opts));
-  blocks.push(contextBlock(facts, redact, mark ? followUpLine(facts) : undefined));
+  head.push({ type: 'section', text: mrkdwn(timelineText(facts.timeline, redact, SLACK_LIMITS.sectionText)) });
+  const excerpts: SlackBlock[] = [];
+  if (facts.input !== undefined) excerpts.push(excerptBlock('Input', facts.input, opts));
+  if (facts.output !== undefined) excerpts.push(excerptBlock(outputLabel(facts), facts.output, opts));
+  const tail: SlackBlock[] = [contextBlock(facts, redact, mark ? followUpLine(facts) : undefined)];
   const button = dashboardButton(facts, redact);
-  if (button) blocks.push(button);
+  if (button) tail.push(button);
+  const room = SLACK_LIMITS.blocks - head.length - excerpts.length - tail.length;
+  const blocks = [...head, ...stepBlocks(facts, redact, room), ...excerpts, ...tail];
 
   const fallback = `${heading} — task ${facts.taskId} (${facts.finalErrorCode})`;
   return { text: fit(escaped(fallback, redact), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
-/** The timeline as a code block that fits one section, keeping its first and last transitions. */
-function timelineText(facts: NotificationFacts, redact: Redactor): string {
-  const n = facts.timeline.length;
+/**
+ * A run's failed or degraded steps within `room` blocks: a section per step, and one per step
+ * task with its own timeline (a step without `forEach` shares its task's section). What does not
+ * fit is counted in context lines, a step's tasks under the step and the steps at the end.
+ */
+function stepBlocks(facts: NotificationFacts, redact: Redactor, room: number): SlackBlock[] {
+  const steps = facts.steps ?? [];
+  if (steps.length === 0) return [];
+  const blocks: SlackBlock[] = [];
+  // one block is kept back for the line that counts the steps left out
+  const limit = room - 1;
+  let listed = 0;
+  for (const s of steps) {
+    if (isSingleTaskStep(s)) {
+      if (blocks.length + 1 > limit) break;
+      blocks.push(section(stepText(s, redact, s.tasks[0])));
+      listed++;
+      continue;
+    }
+    const total = s.tasks.length + s.moreTasks;
+    // the step's section, and a task's section or the line that counts them
+    if (blocks.length + 1 + Math.min(total, 1) > limit) break;
+    blocks.push(section(stepText(s, redact)));
+    const left = limit - blocks.length;
+    const shown = s.tasks.length <= left && total === s.tasks.length ? s.tasks.length : Math.min(s.tasks.length, left - 1);
+    for (const t of s.tasks.slice(0, shown)) blocks.push(section(taskText(t, redact)));
+    if (total > shown) blocks.push(contextLine(moreTasksLine(s.step, total - shown), redact));
+    listed++;
+  }
+  const moreSteps = steps.length - listed + (facts.moreSteps ?? 0);
+  if (moreSteps > 0) blocks.push(contextLine(moreStepsLine(moreSteps), redact));
+  return blocks;
+}
+
+/** A step's heading and facts; with `task`, the step's one task's timeline under them. */
+function stepText(s: FailedStepFacts, redact: Redactor, task?: StepTaskFacts): string {
+  const lines = [`*${escaped(stepHeading(s), redact)}*`];
+  const value = (label: string, v: string): string => (label === 'Task' ? `\`${codeSafe(v)}\`` : v);
+  lines.push(
+    stepFields(s)
+      .map((f) => `*${f.label}:* ${value(f.label, escaped(f.value, redact))}`)
+      .join(' · '),
+  );
+  const facts = fit(lines.join('\n'), SLACK_LIMITS.stepHeading);
+  if (!task) return facts;
+  return `${facts}\n${timelineText(task.timeline, redact, SLACK_LIMITS.sectionText - facts.length - 1)}`;
+}
+
+/** A step task's heading and its own timeline. */
+function taskText(t: StepTaskFacts, redact: Redactor): string {
+  const heading = fit(`*${escaped(stepTaskHeading(t), redact)}*`, SLACK_LIMITS.stepHeading);
+  return `${heading}\n${timelineText(t.timeline, redact, SLACK_LIMITS.sectionText - heading.length - 1)}`;
+}
+
+/** A timeline as a heading and a code block within `max` characters, keeping its first and last transitions. */
+function timelineText(timeline: readonly Transition[], redact: Redactor, max: number): string {
+  const n = timeline.length;
   const heading = `*Timeline* (UTC, ${n} transition${n === 1 ? '' : 's'})`;
   if (n === 0) return `${heading}\n_none recorded_`;
-  const lines = facts.timeline.map((t) => fit(codeSafe(escaped(formatTransition(t), redact)), SLACK_LIMITS.timelineLine));
+  const lines = timeline.map((t) => fit(codeSafe(escaped(formatTransition(t), redact)), SLACK_LIMITS.timelineLine));
   const more = (omitted: number): string => `… ${omitted} more transition${omitted === 1 ? '' : 's'}`;
   // heading, the fences, and a newline after every line
-  const budget = SLACK_LIMITS.sectionText - heading.length - '\n```\n```'.length;
+  const budget = max - heading.length - '\n```\n```'.length;
   const { head, omitted, tail } = elide(
     lines,
     (l) => l.length + 1,
@@ -164,6 +226,14 @@ function dashboardButton(facts: NotificationFacts, redact: Redactor): SlackBlock
 function jsonText(value: unknown): string {
   // cut later, after escaping, so ask safeJson for everything
   return typeof value === 'string' ? value : safeJson(value, Number.MAX_SAFE_INTEGER);
+}
+
+function section(text: string): SlackBlock {
+  return { type: 'section', text: mrkdwn(fit(text, SLACK_LIMITS.sectionText)) };
+}
+
+function contextLine(raw: string, redact: Redactor): SlackBlock {
+  return { type: 'context', elements: [mrkdwn(fit(escaped(raw, redact), SLACK_LIMITS.contextText))] };
 }
 
 function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {

@@ -82,7 +82,8 @@ export interface SummaryField {
 
 /**
  * The facts every first message lists, in order: workflow, task, severity, outcome, final
- * error, error codes, agents tried, and the task count when more than one task was grouped.
+ * error, error codes, agents tried, a run's failed or degraded steps, and the task count when
+ * more than one task was grouped.
  */
 export function summaryFields(facts: NotificationFacts): SummaryField[] {
   const fields: SummaryField[] = [
@@ -94,8 +95,18 @@ export function summaryFields(facts: NotificationFacts): SummaryField[] {
     { label: 'Error codes', value: facts.errorCodes.length > 0 ? facts.errorCodes.join(', ') : '—' },
     { label: 'Agents tried', value: facts.agentsTried.length > 0 ? facts.agentsTried.join(' → ') : '—' },
   ];
+  const steps = stepsSummary(facts);
+  if (steps) fields.push({ label: 'Steps', value: steps });
   if (facts.count > 1) fields.push({ label: 'Count', value: `${facts.count} tasks` });
   return fields;
+}
+
+/** A run's failed or degraded steps on one line, e.g. `build degraded, docs failed`; undefined when there are none. */
+export function stepsSummary(facts: Pick<NotificationFacts, 'steps' | 'moreSteps'>): string | undefined {
+  const steps = facts.steps ?? [];
+  if (steps.length === 0) return undefined;
+  const listed = steps.map((s) => `${s.step} ${s.status}`).join(', ');
+  return facts.moreSteps ? `${listed}, and ${facts.moreSteps} more` : listed;
 }
 
 function groupedTasks(facts: NotificationFacts): string {

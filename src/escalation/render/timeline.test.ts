@@ -13,6 +13,23 @@ describe('formatTransition', () => {
     expect(formatTransition(sampleTimeline()[0]!)).toBe('09:26:53.120 ∅ → queued SUBMIT');
   });
 
+  it("names the step a run's transition is about, its item or item count, and how it ended", () => {
+    const run = (detail: Transition['detail']): Transition => ({
+      seq: 1,
+      at: '2025-03-14T09:00:00.000Z',
+      from: 'running',
+      to: 'running',
+      event: 'E',
+      detail,
+    });
+    expect(formatTransition(run({ step: 'build', index: 4, status: 'degraded' }))).toBe(
+      '09:00:00.000 running → running E build[4] degraded',
+    );
+    expect(formatTransition(run({ step: 'build', items: 6 }))).toBe('09:00:00.000 running → running E build (6 items)');
+    expect(formatTransition(run({ step: 'deploy', status: 'skipped' }))).toBe('09:00:00.000 running → running E deploy skipped');
+    expect(formatTransition(run({ delayMs: 1000 }))).toBe('09:00:00.000 running → running E');
+  });
+
   it('keeps a timestamp it cannot parse as written', () => {
     expect(clockTime('soon')).toBe('soon');
   });

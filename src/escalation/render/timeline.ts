@@ -12,6 +12,8 @@ export interface TimelineRow {
   from: string;
   to: string;
   event: string;
+  /** A run's transition: the step it is about, e.g. `build[4] degraded`; empty otherwise. */
+  step: string;
   /** `agent#attempt`, `agent`, or empty. */
   agent: string;
   /** The error code, or empty. */
@@ -30,21 +32,31 @@ export function timelineRow(t: Transition): TimelineRow {
     from: t.from ?? NO_STATE,
     to: t.to,
     event: t.event,
+    step: stepLabel(t),
     agent,
     code: t.error?.code ?? '',
   };
 }
 
 /**
- * One transition as one line: `HH:MM:SS.mmm from → to EVENT agent#n CODE`, leaving out the
- * agent and code when the transition has none.
+ * One transition as one line: `HH:MM:SS.mmm from → to EVENT step agent#n CODE`, leaving out the
+ * step, agent and code when the transition has none.
  *
  * @example
  * formatTransition(t); // '10:15:02.731 attempting → waiting ATTEMPT_FAILED senior-backend-developer#1 AGENT_TIMEOUT'
+ * formatTransition(r); // '10:15:09.004 running → running CHILD_ENDED build[4] degraded'
  */
 export function formatTransition(t: Transition): string {
   const r = timelineRow(t);
-  return [r.time, r.from, '→', r.to, r.event, r.agent, r.code].filter((part) => part !== '').join(' ');
+  return [r.time, r.from, '→', r.to, r.event, r.step, r.agent, r.code].filter((part) => part !== '').join(' ');
+}
+
+/** The step a run's transition is about: `step`, `step[index]`, and how it ended when the detail says. */
+function stepLabel(t: Transition): string {
+  const d = t.detail;
+  if (d?.step === undefined) return '';
+  const item = d.index !== undefined ? `[${d.index}]` : d.items !== undefined ? ` (${d.items} items)` : '';
+  return `${d.step}${item}${d.status !== undefined ? ` ${d.status}` : ''}`;
 }
 
 /** The UTC time of day of an ISO timestamp, to the millisecond; the raw value if it is no date. */
