@@ -80,7 +80,7 @@ const SIZES = quick
       recoveryRuns: 5,
       postgresTasks: 3000,
       postgresRuns: 3,
-      chainRuns: 500,
+      chainRuns: 200,
       chainRunsSqlite: 30,
       forEachItems: 1000,
     };
