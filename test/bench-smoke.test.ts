@@ -1,15 +1,16 @@
 /**
  * `npm run bench -- --quick --json` runs every section in reduced form and ends with one JSON
- * object holding every figure docs/benchmarks.md reports. No figure is held to its target here:
- * timings on a shared CI machine say nothing; the full run and the doc do.
+ * object holding every figure docs/benchmarks.md reports; `--only` runs the sections it names.
+ * No figure is held to its target here: timings on a shared CI machine say nothing; the full run
+ * and the doc do.
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/warden.js';
 
-function runBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBench(...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn('npm', ['run', '--silent', 'bench', '--', '--quick', '--json'], { cwd: ROOT, env: process.env });
+    const p = spawn('npm', ['run', '--silent', 'bench', '--', '--quick', '--json', ...extra], { cwd: ROOT, env: process.env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -50,6 +51,24 @@ const NUMBERS = [
   'recovery.resumeMs',
 ];
 
+/** The figures of the `runs` section (multi-step workflows). */
+const RUN_NUMBERS = [
+  ...['memory', 'sqlite'].flatMap((store) =>
+    ['msPerStep', 'msPerTask', 'stepToTaskRatio', 'cpuMsPerStep', 'cpuMsPerTask', 'cpuStepToTaskRatio'].map(
+      (k) => `runs.chain.${store}.${k}`,
+    ),
+  ),
+  'runs.chain.steps',
+  'runs.forEach.items',
+  'runs.forEach.maxParallel',
+  'runs.forEach.stepsPerSec',
+  'runs.forEach.singleTasksPerSec',
+  'runs.forEach.throughputRatio',
+];
+
+const missingNumbers = (result: unknown, paths: string[]) =>
+  paths.filter((p) => typeof at(result, p) !== 'number' || !Number.isFinite(at(result, p)));
+
 const at = (obj: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
 
@@ -60,8 +79,7 @@ describe('the benchmark', () => {
     const lines = stdout.trim().split('\n');
     expect(stdout).toMatch(/^section\s+figure\s+value\s+target$/m);
     const result = JSON.parse(lines.at(-1)!);
-    const missing = NUMBERS.filter((p) => typeof at(result, p) !== 'number' || !Number.isFinite(at(result, p)));
-    expect(missing).toEqual([]);
+    expect(missingNumbers(result, [...NUMBERS, ...RUN_NUMBERS])).toEqual([]);
     expect(result.quick).toBe(true);
     expect(result.configurations.cockatiel).toBeDefined();
     expect(result.machine.nproc).toBeGreaterThan(0);
@@ -71,4 +89,20 @@ describe('the benchmark', () => {
       for (const w of result.postgres.workers) expect(w.tasksPerSec).toBeGreaterThan(0);
     } else expect(result.postgres.skipped).toMatch(/DATABASE_URL/);
   }, 240_000);
+
+  it('runs only the sections that --only names, and refuses a section it does not know', async () => {
+    const { code, stdout, stderr } = await runBench('--only', 'runs');
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(missingNumbers(result, RUN_NUMBERS)).toEqual([]);
+    expect(result.only).toEqual(['runs']);
+    for (const section of ['throughput', 'overheadUs', 'memory', 'scenarios', 'recovery', 'postgres'])
+      expect(result[section]).toBeUndefined();
+    expect(Object.keys(result.targets).every((k) => k.startsWith('runs.'))).toBe(true);
+    expect(stdout).toMatch(/^runs\s+forEach ÷ single-task throughput/m);
+
+    const wrong = await runBench('--only', 'runs,nonsense');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/unknown section\(s\) nonsense/);
+  }, 120_000);
 });

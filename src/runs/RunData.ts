@@ -102,10 +102,15 @@ export class RunData {
     return views;
   }
 
-  /** Every ended child's result, read from the store once per run held here. */
+  /**
+   * The results of the ended children, read from the store once per run held here, and again when
+   * one the run counts as ended is missing. A run that counts no child ended (a new run, or one
+   * whose children all still run) needs none, so it reads nothing: on the memory store a read
+   * parses every task row.
+   */
   async #results(runId: string, needed: readonly string[]): Promise<Map<string, ChildResult>> {
     const e = this.#entry(runId);
-    if (!e.loaded || needed.some((id) => !e.results.has(id))) {
+    if (needed.length > 0 && (!e.loaded || needed.some((id) => !e.results.has(id)))) {
       for (const child of await this.store.listTasks({ parent: runId, limit: Number.MAX_SAFE_INTEGER })) {
         if (!e.results.has(child.id) && isEnded(child)) e.results.set(child.id, resultOf(child));
       }

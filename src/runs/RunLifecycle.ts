@@ -184,10 +184,13 @@ export class RunLifecycle implements Lifecycle<RunStep> {
   settle(task: LiveTask, step: RunStep): void {
     const path = this.deps.interpreter();
     for (const child of step.launched) {
-      child.actor.stop();
-      if (this.deps.distributed) continue; // the store's transaction queued each child's job
+      if (this.deps.distributed) {
+        child.actor.stop(); // the store's transaction queued each child's job
+        continue;
+      }
       this.deps.interpreter().emitCreated(child.record, child.first);
-      path.enqueue(this.deps.live.add(child.record, undefined), { type: 'START' });
+      // The child keeps the actor its first row was taken from, as a submitted task does: no revival on START.
+      path.enqueue(this.deps.live.add(child.record, child.actor), { type: 'START' });
     }
     // Distributed mode: the commit queued a cancel job for each (see runJobs).
     for (const ref of this.deps.distributed ? [] : step.abort) {
