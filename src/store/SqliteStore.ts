@@ -7,6 +7,7 @@ import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation
 import { wardenError } from '../errors/index.js';
 import { TERMINAL_STATUSES, type TaskStatus, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
+import type { SqliteOwnerLock } from './SqliteOwnerLock.js';
 import { SqliteGroupCommit, type SqliteStoreStats } from './SqliteGroupCommit.js';
 import {
   applyEscalation,
@@ -56,6 +57,9 @@ export interface SqliteStoreOptions {
  * steps of one task never overtake each other. Every read first flushes the queue, so a read sees
  * every write queued before it, as with the memory store.
  *
+ * One process owns the file: `init()` takes an owner lock (see {@link SqliteOwnerLock}) that
+ * refuses any other process with STORE_IN_USE until `close()` or the end of the owner.
+ *
  * A step replaces the task's record (what `getTask` returns) whole; the columns that only index a
  * task and never change after `createTask` (workflow, createdAt, idempotencyKey, inputHash) keep
  * their first values, because rewriting an indexed column rewrites its index entry.
@@ -69,6 +73,7 @@ export class SqliteStore implements Store {
   readonly #file: string;
   readonly #commits: SqliteGroupCommit;
   #db: DatabaseSync | undefined;
+  #lock: SqliteOwnerLock | undefined;
   #st: Statements | undefined;
   #dynamic = new Map<string, StatementSync>();
   #closed = false;
@@ -91,15 +96,17 @@ export class SqliteStore implements Store {
   async init(): Promise<void> {
     if (this.#db) return;
     if (this.#closed) throw wardenError('STORE_ERROR', `store ${this.url} is closed`);
-    const db = openSqliteDatabase(this.#file, this.url);
+    const { db, lock } = openSqliteDatabase(this.#file, this.url);
     try {
       this.#st = prepareSqlite(db);
     } catch (err) {
       db.close();
+      lock?.release();
       throw err;
     }
     this.#commits.attach(db, this.#st);
     this.#db = db;
+    this.#lock = lock;
   }
 
   createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']): Promise<{ task: TaskRecord; created: boolean }> {
@@ -267,6 +274,8 @@ export class SqliteStore implements Store {
     this.#st = undefined;
     this.#db.close();
     this.#db = undefined;
+    this.#lock?.release();
+    this.#lock = undefined;
   }
 
   /** Group-commit counters, for tests and the bench. */
