@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sqliteMigrations } from './migrations/sqliteMigrations.js';
 import { SqliteStore, type SqliteStoreOptions } from './SqliteStore.js';
+import { describePruneStoreContract } from './pruneStoreContract.js';
 import { describeRunStoreContract } from './runStoreContract.js';
 import { describeStoreContract, makeTaskRecord, makeTransition } from './storeContract.js';
 
@@ -16,6 +17,7 @@ const freshPath = () => join(dir, `store-${++n}.db`);
 describeStoreContract('SqliteStore', () => new SqliteStore(freshPath()));
 describeStoreContract('SqliteStore (in memory, one write per transaction)', () => new SqliteStore(':memory:', { maxBatch: 1 }));
 describeRunStoreContract('SqliteStore', () => new SqliteStore(freshPath()));
+describePruneStoreContract('SqliteStore', () => new SqliteStore(freshPath()));
 
 describe('SqliteStore', () => {
   const opened: SqliteStore[] = [];

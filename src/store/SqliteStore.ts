@@ -7,6 +7,7 @@ import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation
 import { wardenError } from '../errors/index.js';
 import { TERMINAL_STATUSES, type TaskStatus, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
+import type { PruneBatch, PruneBefore, PruneLimits } from './Prune.js';
 import type { SqliteOwnerLock } from './SqliteOwnerLock.js';
 import { SqliteGroupCommit, type SqliteStoreStats } from './SqliteGroupCommit.js';
 import {
@@ -21,6 +22,7 @@ import {
 } from './sqliteRows.js';
 import { type Params, prepareSqlite, type Statements } from './sqliteStatements.js';
 import { asStoreError } from './sqliteStoreError.js';
+import { type PruneStatements, preparePrune, pruneSqlite } from './sqlitePrune.js';
 import {
   type BreakerRecord,
   childIdRange,
@@ -75,6 +77,7 @@ export class SqliteStore implements Store {
   #db: DatabaseSync | undefined;
   #lock: SqliteOwnerLock | undefined;
   #st: Statements | undefined;
+  #prune: PruneStatements | undefined;
   #dynamic = new Map<string, StatementSync>();
   #closed = false;
 
@@ -99,6 +102,7 @@ export class SqliteStore implements Store {
     const { db, lock } = openSqliteDatabase(this.#file, this.url);
     try {
       this.#st = prepareSqlite(db);
+      this.#prune = preparePrune(db);
     } catch (err) {
       db.close();
       lock?.release();
@@ -265,6 +269,11 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** One short transaction per call, then a step of incremental vacuum (see sqlitePrune). */
+  async prune(before: PruneBefore, limits: PruneLimits): Promise<PruneBatch> {
+    return this.#read('prune', (_, db) => pruneSqlite(db, this.#prune!, before, limits));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -272,6 +281,7 @@ export class SqliteStore implements Store {
     this.#commits.flush();
     this.#dynamic.clear();
     this.#st = undefined;
+    this.#prune = undefined;
     this.#db.close();
     this.#db = undefined;
     this.#lock?.release();
