@@ -1,4 +1,5 @@
 import type { ErrorInfo, Severity } from '../errors/index.js';
+import type { PruneCounts } from '../store/Prune.js';
 import type { AttemptRecord, Task, TransitionEvent } from './types.js';
 
 /** One finished call to an agent, as the engine saw it end (before its step commits). */
@@ -41,6 +42,8 @@ export interface EngineEvents {
   escalation: (event: EscalationEvent) => void;
   /** A circuit breaker changed state. */
   circuit: (event: { agent: string; from: string; to: string; at: string }) => void;
+  /** Retention deleted a batch of ended tasks and resolved escalations (what `warden_pruned_total` counts). */
+  pruned: (counts: PruneCounts) => void;
   /** A problem the engine survived (a throwing listener, a failed store write). */
   error: (err: unknown) => void;
 }
