@@ -57,7 +57,6 @@ export const configSchema = strictObject({
   workflowsDir: z.string().min(1).default('./workflows').describe('The folder of workflow files, relative to this file.'),
   escalation: escalationSchema.prefault({}),
   supervisor: supervisorSchema.prefault({}),
-  retention: retentionSchema.prefault({}),
   store: z
     .string()
     .regex(STORE_URL, { error: 'must start with "sqlite:", "memory:" or "postgres://"' })
@@ -71,6 +70,7 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe('Error classification settings.'),
+  retention: retentionSchema.prefault({}),
 }).describe('Warden configuration: agents, fallback chains, escalation and store.');
 
 /** The parsed config: every default filled in, every duration in ms. */

@@ -128,7 +128,7 @@ describe('Pruner', () => {
     sizes.length = 0;
     await p.run();
     expect(sizes.at(-1)).toBeGreaterThan(100);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(1000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
   });
 
   it('reports a failed background pass and runs the next one on schedule', async () => {

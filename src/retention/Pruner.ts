@@ -52,7 +52,7 @@ export interface PruneReport extends PruneCounts {
 
 /** Batch sizes, in task rows: the first, and the bounds the resizing keeps to. */
 const FIRST_BATCH = 16;
-const MAX_BATCH = 1000;
+const MAX_BATCH = 500;
 
 /**
  * Runs passes of {@link Store.prune} until the store has nothing left to prune, one small batch at
@@ -64,7 +64,8 @@ const MAX_BATCH = 1000;
  * smaller after a slow batch, larger after a quick one. The Postgres store does its work in the
  * database and returns at once, so its batches grow to the largest size.
  *
- * One pass at a time: a pass asked for while one runs waits for it.
+ * Between batches it rests as long as the batch held the loop (see {@link rest}). One pass at a
+ * time: a pass asked for while one runs waits for it.
  *
  * @example
  * const pruner = new Pruner({ store, clock, retention: config.retention, logger });
@@ -152,14 +153,14 @@ export class Pruner {
       }
       const started = this.#realNow();
       const pending = this.#o.store.prune(before, { batch: this.#batch, dryRun, ...(after !== undefined ? { after } : {}) });
-      this.#resize(this.#realNow() - started);
+      const held = this.#realNow() - started;
+      this.#resize(held);
       const batch = await pending;
       report.batches++;
       addCounts(report, batch);
       if (!dryRun && batch.tasks + batch.escalations > 0) this.#o.onBatch?.(batch);
       after = batch.next;
-      // Timers and I/O run between batches.
-      if (after !== undefined) await new Promise((r) => setImmediate(r));
+      if (after !== undefined) await rest(held);
     } while (after !== undefined);
     return report;
   }
@@ -169,6 +170,16 @@ export class Pruner {
     if (heldMs > this.#sliceMs) this.#batch = Math.max(1, Math.floor((this.#batch * this.#sliceMs) / heldMs));
     else if (heldMs < this.#sliceMs / 2) this.#batch = Math.min(MAX_BATCH, Math.ceil(this.#batch * 1.5));
   }
+}
+
+/**
+ * The pause after a batch that held the event loop for `heldMs`: as long again, and at least
+ * 1 ms, in real time. Timers and I/O run meanwhile, and the purge takes at most half of the
+ * process's time, as Postgres's vacuum_cost_delay keeps its vacuum from crowding out queries;
+ * a process that sleeps is also one the OS schedules promptly when its timers are due.
+ */
+function rest(heldMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(1, heldMs)));
 }
 
 /** The cut-offs as ISO times. */

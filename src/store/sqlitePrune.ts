@@ -1,7 +1,12 @@
 /**
- * Retention on the SQLite store: one batch of deletes in one short transaction, then a step of
- * incremental vacuum. Synchronous like every call of this store, so a batch holds the event loop
- * for as long as it runs: the caller keeps batches small (see the Pruner).
+ * Retention on the SQLite store: one batch of deletes in one short transaction per call, and once
+ * nothing is left to delete, a step of incremental vacuum per call. Synchronous like every call of
+ * this store, so a call holds the event loop for as long as it runs: the caller keeps batches
+ * small (see the Pruner).
+ *
+ * Space is given back only after the deletes: vacuuming between them would first move pages
+ * from the end of the file into the holes, pages that the next batches then delete. That doubled
+ * the writes, and under write pressure a write() that the kernel throttles holds the event loop.
  * @internal
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -9,9 +14,6 @@ import { TERMINAL_STATUSES } from '../lifecycle/types.js';
 import { noCounts, PRUNABLE_STATUSES, type PruneBatch, type PruneBefore, type PruneCounts, type PruneLimits } from './Prune.js';
 import { following, type PruneCursor, startOf } from './pruneCursor.js';
 import { childIdRange } from './Store.js';
-
-/** Pages of free space given back to the file system per call, after the deletes. */
-const VACUUM_PAGES = 64;
 
 /** The prepared statements of retention. */
 export type PruneStatements = ReturnType<typeof preparePrune>;
@@ -46,7 +48,6 @@ export function preparePrune(db: DatabaseSync) {
     deleteOutbox: db.prepare('DELETE FROM outbox WHERE escalation_id = ?'),
     deleteEscalation: db.prepare('DELETE FROM escalations WHERE pos = ?'),
     freePages: db.prepare('PRAGMA freelist_count'),
-    vacuum: db.prepare(`PRAGMA incremental_vacuum(${VACUUM_PAGES})`),
   };
 }
 
@@ -54,15 +55,15 @@ type Candidate = { pos: number; id: string; created_at: string; escalations: str
 type Row = { pos: number; id: string };
 
 /**
- * One batch of {@link Store.prune} on a migrated database: the deletes of one phase in one
- * `BEGIN IMMEDIATE` transaction, then (when not a dry run) up to {@link VACUUM_PAGES} pages of
- * incremental vacuum in its own.
+ * One batch of {@link Store.prune} on a migrated database: up to `limits.batch` deletes of one
+ * phase in one `BEGIN IMMEDIATE` transaction, or (the last phase, never in a dry run) up to
+ * `limits.batch` free pages given back.
  */
 export function pruneSqlite(db: DatabaseSync, st: PruneStatements, before: PruneBefore, limits: PruneLimits): PruneBatch {
   const dry = limits.dryRun === true;
   const cursor = startOf(before, limits.after, dry, true);
   if (!cursor) return noCounts();
-  if ('v' in cursor) return { ...noCounts(), ...(vacuumStep(st) ? { next: JSON.stringify(cursor) } : {}) };
+  if ('v' in cursor) return { ...noCounts(), ...(vacuumStep(db, st, limits.batch) ? { next: JSON.stringify(cursor) } : {}) };
   const counts = noCounts();
   let next: PruneCursor | undefined;
   db.exec(dry ? 'BEGIN' : 'BEGIN IMMEDIATE');
@@ -73,7 +74,6 @@ export function pruneSqlite(db: DatabaseSync, st: PruneStatements, before: Prune
     if (db.isTransaction) db.exec('ROLLBACK');
     throw err;
   }
-  if (!dry && counts.tasks + counts.escalations > 0) vacuumStep(st);
   next ??= following(before, cursor, dry, true);
   return { ...counts, ...(next ? { next: JSON.stringify(next) } : {}) };
 }
@@ -159,9 +159,9 @@ function pruneEscalations(
   return rows.length === limits.batch ? { e: rows.at(-1)!.pos } : undefined;
 }
 
-/** Gives up to {@link VACUUM_PAGES} free pages back; true while free pages remain. */
-function vacuumStep(st: PruneStatements): boolean {
+/** Gives up to `pages` free pages back to the file system; true while free pages remain. */
+function vacuumStep(db: DatabaseSync, st: PruneStatements, pages: number): boolean {
   if ((st.freePages.get() as { freelist_count: number }).freelist_count === 0) return false;
-  st.vacuum.all();
+  db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
   return (st.freePages.get() as { freelist_count: number }).freelist_count > 0;
 }
