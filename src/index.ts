@@ -43,7 +43,7 @@ export { ExponentialBackoff, computeDelay, CircuitBreaker, Bulkhead, BulkheadFul
 export type { BackoffOptions, BreakerOptions, BreakerSnapshot, BreakerState, BulkheadOptions } from './policies/index.js';
 
 export { loadConfig, createLoadedConfig, ConfigError, configSchema, workflowSchema } from './config/index.js';
-export type { Config, Workflow, Step, LoadedConfig, AgentConfig, ConfigProblem } from './config/index.js';
+export type { Config, Workflow, Step, LoadedConfig, AgentConfig, ConfigProblem, RetentionConfig } from './config/index.js';
 
 export { AgentRegistry, createAdapter } from './agents/index.js';
 export type { AgentAdapter, AgentRequest, AdapterContext } from './agents/index.js';
@@ -51,6 +51,9 @@ export type { AgentAdapter, AgentRequest, AdapterContext } from './agents/index.
 export { MemoryStore } from './store/MemoryStore.js';
 export { openStore } from './store/openStore.js';
 export type { Store, TaskRecord, StepCommit, TaskFilter, TimerRow } from './store/Store.js';
+export type { PruneBefore, PruneLimits, PruneBatch, PruneCounts } from './store/Prune.js';
+export { Pruner } from './retention/Pruner.js';
+export type { PrunerOptions, PruneOptions, PruneReport } from './retention/Pruner.js';
 
 export { createApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';

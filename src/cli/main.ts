@@ -8,6 +8,7 @@ import type { EscalationRecord } from '../escalation/types.js';
 import type { Task } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
 import { table } from './format.js';
+import { registerPruneCommand } from './commands/prune.js';
 import { serveCommand } from './commands/serve.js';
 import { readShowView, renderShow } from './commands/show.js';
 import { submitCommand } from './commands/submit.js';
@@ -232,6 +233,8 @@ program
     const { drillCommand } = await import('./commands/drill.js');
     process.exitCode = await drillCommand(o);
   });
+
+registerPruneCommand(program);
 
 try {
   await program.parseAsync(process.argv);

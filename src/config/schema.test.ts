@@ -73,6 +73,14 @@ describe('configSchema', () => {
       },
       store: 'sqlite:./warden.db',
       errors: { rules: [] },
+      retention: {
+        completed: 7 * 86_400_000,
+        degraded: 30 * 86_400_000,
+        failed: 30 * 86_400_000,
+        cancelled: 7 * 86_400_000,
+        escalations: 30 * 86_400_000,
+        intervalMs: 3_600_000,
+      },
     });
   });
 
@@ -158,7 +166,7 @@ describe('configSchema', () => {
   it('rejects an unknown top-level key, suggesting the likely intended one', () => {
     expect(problems(configSchema, { ...minimal, fallbackChain: {} })).toEqual([
       'fallbackChain: unknown key "fallbackChain" (did you mean "fallbackChains"? unknown keys are rejected so that typos are caught; ' +
-        'known keys: $schema, agents, fallbackChains, workflowsDir, escalation, supervisor, store, errors)',
+        'known keys: $schema, agents, fallbackChains, workflowsDir, escalation, supervisor, store, errors, retention)',
     ]);
   });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { classifierRuleSchema } from '../errors/index.js';
 import { agentSchema } from './agentSchema.js';
 import { escalationSchema } from './escalationSchema.js';
+import { retentionSchema } from './retentionSchema.js';
 import { idSchema, strictObject } from './strict.js';
 import { supervisorSchema } from './supervisorSchema.js';
 
@@ -18,6 +19,7 @@ export * from './healthCheckSchema.js';
 export * from './policySchemas.js';
 export * from './processSchema.js';
 export * from './recoverySchema.js';
+export * from './retentionSchema.js';
 export * from './supervisorSchema.js';
 export * from './stepSchema.js';
 export * from './workflowSchema.js';
@@ -33,6 +35,7 @@ const STORE_URL = /^(?:sqlite:|memory:|postgres(?:ql)?:\/\/)/;
  * - `workflowsDir`: the folder of workflow files, relative to the config file. Defaults to `'./workflows'`.
  * - `escalation`: see {@link escalationSchema}.
  * - `supervisor`: see {@link supervisorSchema}.
+ * - `retention`: see {@link retentionSchema}.
  * - `store`: `sqlite:PATH` (a relative PATH resolves against the config file's folder), `memory:` or
  *   `postgres://…`. Defaults to `'sqlite:./warden.db'`.
  * - `errors.rules`: extra error classification rules, tried before the built-in table. Defaults to `[]`.
@@ -67,6 +70,7 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe('Error classification settings.'),
+  retention: retentionSchema.prefault({}),
 }).describe('Warden configuration: agents, fallback chains, escalation and store.');
 
 /** The parsed config: every default filled in, every duration in ms. */

@@ -118,6 +118,9 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     adapterFor: (id, ctx) => agents.adapter(id, ctx),
     // Its recovery ladders restart processes, run commands and call webhooks: real things.
     supervisor: false,
+    // Nothing to purge in a store that lives for one drill, and its timer would keep the clock
+    // from telling a stalled drill apart.
+    retention: false,
     mode: 'local',
   });
 

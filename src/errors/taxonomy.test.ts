@@ -44,6 +44,7 @@ describe('errorCodes', () => {
     ['INPUT_INVALID', 'logic', 'low', false],
     ['EXPRESSION_FAILED', 'logic', 'medium', false],
     ['STORE_ERROR', 'system', 'critical', true],
+    ['STORE_IN_USE', 'system', 'critical', false],
     ['STEP_CONFLICT', 'system', 'low', false],
     ['INTERNAL', 'system', 'high', false],
   ] as const)('classifies %s as %s, %s, retryable %s', (code, category, severity, retryable) => {

@@ -110,6 +110,8 @@ export const errorCodes = Object.freeze({
   // critical: without the store Warden can neither record progress nor deliver escalations;
   // retryable because busy or dropped database connections usually recover
   STORE_ERROR: code('system', 'critical', true, 'The task store failed to read or write.'),
+  // not retryable: the other process keeps the file until it stops
+  STORE_IN_USE: code('system', 'critical', false, 'Another live process owns the SQLite store file.'),
   // low and not retryable: the step lost a race to another worker, which now owns the task's next step
   STEP_CONFLICT: code('system', 'low', false, 'Another worker changed the task first, so this step was not written.'),
   INTERNAL: code('system', 'high', false, 'A bug in Warden.'),

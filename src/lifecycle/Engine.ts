@@ -13,6 +13,7 @@ import type { LoadedConfig, Workflow } from '../config/index.js';
 import type { DistributedRunner } from '../distributed/DistributedRunner.js';
 import type { EscalationService } from '../escalation/EscalationService.js';
 import type { Redactor } from '../escalation/redact.js';
+import type { Pruner } from '../retention/Pruner.js';
 import { wardenError } from '../errors/index.js';
 import type { DistributedHooks, EngineParts, StopOptions, SubmitOptions, SubmitResult } from './engineOptions.js';
 import type { Store, TaskFilter } from '../store/Store.js';
@@ -51,6 +52,11 @@ export class Engine extends EventEmitter<EngineEvents> {
    * applies it to its answers too.
    */
   readonly redact: Redactor;
+  /**
+   * Retention: deletes ended tasks and resolved escalations older than `retention` allows, in
+   * small batches. The runtime runs it in the background; `retention.run()` runs a pass at once.
+   */
+  readonly retention: Pruner;
   /** Distributed mode: runs the tasks the dispatcher hands this worker. @internal */
   readonly distributedRunner: DistributedRunner | undefined;
   /** Set by the distributed dispatcher. @internal */
@@ -88,6 +94,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.agents = this.#w.agents;
     this.redact = this.#w.redact;
     this.escalations = this.#w.escalations;
+    this.retention = this.#w.retention;
     this.distributedRunner = this.#w.distributedRunner;
   }
 

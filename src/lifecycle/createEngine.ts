@@ -46,6 +46,11 @@ export interface CreateEngineOptions {
    * running one, unless the config says `supervisor.enabled: false`.
    */
   supervisor?: false;
+  /**
+   * `false` runs no background purge of ended tasks (a pass run by hand, `engine.retention.run()`,
+   * still works). Defaults to purging every `retention.intervalMs` of the config.
+   */
+  retention?: false;
 }
 
 const isLoaded = (c: unknown): c is LoadedConfig => !!c && typeof c === 'object' && 'workflows' in c && c.workflows instanceof Map;
@@ -93,6 +98,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     // The runtime owns what runs beside the engine and the order it all stops in; see its module comment.
     await Runtime.start(engine, {
       supervise: opts.supervisor !== false && loaded.config.supervisor.enabled,
+      purge: opts.retention !== false,
       env,
       ...(distributed ? { distributed: { store: store as PostgresStore, worker: opts.worker, concurrency: opts.concurrency } } : {}),
     });

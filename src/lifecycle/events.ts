@@ -1,4 +1,5 @@
 import type { ErrorInfo, Severity } from '../errors/index.js';
+import type { PruneCounts } from '../store/Prune.js';
 import type { AttemptRecord, Task, TransitionEvent } from './types.js';
 
 /** One finished call to an agent, as the engine saw it end (before its step commits). */
@@ -30,7 +31,7 @@ export interface EscalationEvent {
 }
 
 /** Where an internal error happened, as `/metrics` labels it (`warden_internal_errors_total{where}`). */
-export type InternalErrorSite = 'breaker-save' | 'scheduler' | 'stop-hook' | 'listener' | 'step' | 'run' | 'timer';
+export type InternalErrorSite = 'breaker-save' | 'scheduler' | 'stop-hook' | 'listener' | 'step' | 'run' | 'timer' | 'retention';
 
 /** Engine events and their listeners (typed for eventemitter3, as BullMQ's WorkerListener). */
 export interface EngineEvents {
@@ -44,6 +45,8 @@ export interface EngineEvents {
   escalation: (event: EscalationEvent) => void;
   /** A circuit breaker changed state. */
   circuit: (event: { agent: string; from: string; to: string; at: string }) => void;
+  /** Retention deleted a batch of ended tasks and resolved escalations (what `warden_pruned_total` counts). */
+  pruned: (counts: PruneCounts) => void;
   /** A problem the engine survived (a throwing listener, a failed store write). */
   error: (err: unknown) => void;
   /** A problem the engine survived, always emitted (logged and counted), with where it happened. */

@@ -23,6 +23,7 @@ import { taskSpecs } from './TaskSpecs.js';
 import { Interpreter } from './Interpreter.js';
 import type { LiveTasks } from './LiveTasks.js';
 import { StepCommitter } from './StepCommitter.js';
+import { Pruner } from '../retention/Pruner.js';
 import { RunLifecycle } from '../runs/RunLifecycle.js';
 import type { EscalationEvent } from './events.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
@@ -53,6 +54,7 @@ export interface EngineWiring {
   runs: RunLifecycle;
   tasks: TaskLifecycle;
   distributedRunner: DistributedRunner | undefined;
+  retention: Pruner;
 }
 
 /** Builds the step path of an engine. @internal */
@@ -180,5 +182,13 @@ export function wireEngine(d: EngineWiringDeps): EngineWiring {
         emitTaskEnded: (task) => d.emit('taskEnded', task),
       })
     : undefined;
-  return { agents, redact, registry, validator, degraded, scheduler, escalations, interpreter, tasks, runs, distributedRunner };
+  const retention = new Pruner({
+    store: parts.store,
+    clock: parts.clock,
+    retention: config.retention,
+    logger: parts.logger,
+    onBatch: (counts) => d.emit('pruned', counts),
+    onError: (err) => d.report(err, 'retention'),
+  });
+  return { agents, redact, registry, validator, degraded, scheduler, escalations, interpreter, tasks, runs, distributedRunner, retention };
 }

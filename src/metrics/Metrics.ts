@@ -11,6 +11,7 @@ import type { EscalationRecord } from '../escalation/types.js';
 import type { Engine } from '../lifecycle/Engine.js';
 import type { AttemptEvent } from '../lifecycle/events.js';
 import { FINAL_STATES } from '../lifecycle/taskMachine.js';
+import { PRUNED_KINDS, type PruneCounts } from '../store/Prune.js';
 import type { Task, TaskStatus, TransitionEvent } from '../lifecycle/types.js';
 import { SUPERVISOR_STATES } from '../supervisor/index.js';
 
@@ -53,6 +54,7 @@ function statusOfState(state: string): TaskStatus {
  * - `circuit_state{agent}` (0 closed, 1 half-open, 2 open), `circuit_transitions_total{agent,to}`
  * - `agent_health{agent,status}`, `agent_in_flight{agent}`, `agent_queued{agent}`
  * - `supervisor_state{component,state}` (1 for the current state), when the engine has a supervisor
+ * - `pruned_total{kind}`: rows deleted by retention (tasks, transitions, attempts, escalations, outbox)
  *
  * plus prom-client's `process_*` and `nodejs_*` metrics (`nodejs_eventloop_lag_*` among them).
  *
@@ -132,6 +134,14 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
       for (const [where, n] of engine.internalErrors) this.inc({ where }, n);
     },
   });
+  const pruned = new Counter({
+    name: 'warden_pruned_total',
+    help: 'Rows deleted by retention, by kind: tasks, transitions, attempts, escalations, outbox.',
+    labelNames: ['kind'],
+    registers,
+  });
+  // Every kind shows from the start, at 0, so a rate() over it is defined before the first purge.
+  for (const kind of PRUNED_KINDS) pruned.inc({ kind }, 0);
   const circuitMoves = new Counter({
     name: 'warden_circuit_transitions_total',
     help: 'Circuit breaker state changes, by the state entered.',
@@ -256,6 +266,9 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
     attemptDuration.observe({ agent: a.agent, outcome }, Math.max(0, a.durationMs) / 1000);
   };
   const onCircuit = (e: { agent: string; to: string }) => circuitMoves.inc({ agent: e.agent, to: e.to });
+  const onPruned = (counts: PruneCounts) => {
+    for (const kind of PRUNED_KINDS) if (counts[kind] > 0) pruned.inc({ kind }, counts[kind]);
+  };
 
   const opened = new Set<string>();
   const onEscalation = (e: EscalationRecord, what: string) => {
@@ -277,6 +290,7 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
   engine.on('taskEnded', onEnded);
   engine.on('attempt', onAttempt);
   engine.on('circuit', onCircuit);
+  engine.on('pruned', onPruned);
   engine.escalations.on('changed', onEscalation);
 
   return {
@@ -287,6 +301,7 @@ export function attachMetrics(engine: Engine, opts: MetricsOptions = {}): Metric
       engine.off('taskEnded', onEnded);
       engine.off('attempt', onAttempt);
       engine.off('circuit', onCircuit);
+      engine.off('pruned', onPruned);
       engine.escalations.off('changed', onEscalation);
       registry.clear();
     },

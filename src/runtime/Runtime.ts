@@ -21,6 +21,8 @@ import { engineHost } from './engineHost.js';
 export interface RuntimeOptions {
   /** Run a supervisor: always in local mode, while this process leads in distributed mode. */
   supervise: boolean;
+  /** Run the background purge of retention: always in local mode, while this process leads in distributed mode. */
+  purge: boolean;
   /** Where the supervisor reads `headersEnv` and `inheritEnv` values. */
   env: Record<string, string | undefined>;
   /** Distributed mode: the Postgres store and this node's share of the work. Absent, everything runs in this process. */
@@ -59,7 +61,10 @@ export class Runtime {
         ...(d.concurrency !== undefined ? { concurrency: d.concurrency } : {}),
         onLeader: (leading) => runtime.#lead(leading),
       });
-    } else if (opts.supervise) await runtime.#supervise();
+    } else {
+      if (opts.purge) engine.retention.start();
+      if (opts.supervise) await runtime.#supervise();
+    }
     return runtime;
   }
 
@@ -78,9 +83,10 @@ export class Runtime {
     return this.engine.stop(opts);
   }
 
-  /** What runs beside the engine, stopped before the engine drains: the supervisor, then the node. */
+  /** What runs beside the engine, stopped before the engine drains: the purge, the supervisor, then the node. */
   async #stopBeside(opts: StopOptions): Promise<void> {
     this.#stopping = true;
+    await this.engine.retention.stop();
     await this.#supervisor?.stop(opts);
     await this.#node?.stop();
   }
@@ -91,8 +97,10 @@ export class Runtime {
     await supervisor.start();
   }
 
-  /** Only the leader supervises: one set of health checks, recoveries and incidents per cluster. */
+  /** Only the leader supervises and purges: one set of health checks, recoveries, incidents and purges per cluster. */
   async #lead(leading: boolean): Promise<void> {
+    if (leading && this.#opts.purge && !this.#stopping) this.engine.retention.start();
+    else if (!leading) await this.engine.retention.stop();
     if (!this.#opts.supervise) return;
     if (leading && !this.#supervisor && !this.#stopping) await this.#supervise();
     else if (!leading && this.#supervisor) {

@@ -1,7 +1,18 @@
 import { TERMINAL_STATUSES, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { MinHeap } from './MinHeap.js';
 import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation/types.js';
-import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, TaskRecord, TimerKind, TimerRow } from './Store.js';
+import { noCounts, type PrunableStatus, type PruneBatch, type PruneBefore, type PruneLimits } from './Prune.js';
+import {
+  type BreakerRecord,
+  childIdRange,
+  type EscalationFilter,
+  type StepCommit,
+  type Store,
+  type TaskFilter,
+  type TaskRecord,
+  type TimerKind,
+  type TimerRow,
+} from './Store.js';
 
 /**
  * The `memory:` store: everything in process memory, nothing survives a restart.
@@ -15,7 +26,10 @@ import type { BreakerRecord, EscalationFilter, StepCommit, Store, TaskFilter, Ta
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   #tasks = new Map<string, TaskRow>();
+  /** Task ids in insertion order, and each one's place in it (which pruning's cursor names). */
   #order: string[] = [];
+  #pos = new Map<string, number>();
+  #nextPos = 0;
   #transitions = new Map<string, Transition[]>();
   #stream: TransitionEvent[] = [];
   #streamId = 0;
@@ -38,6 +52,7 @@ export class MemoryStore implements Store {
     const row = toRow(task);
     this.#tasks.set(task.id, row);
     this.#order.push(task.id);
+    this.#pos.set(task.id, this.#nextPos++);
     this.#transitions.set(task.id, []);
     this.#append(task, [first]);
     this.#applyTimers(task.id, timers);
@@ -140,8 +155,9 @@ export class MemoryStore implements Store {
   }
 
   async transitionsSince(afterId: number, limit = 1000) {
-    // Stream ids are dense from 1, so the position is the id.
-    return clone(this.#stream.slice(Math.max(0, afterId), Math.max(0, afterId) + limit));
+    // Stream ids increase along the array, with gaps where tasks were pruned: bisect for the start.
+    const start = bisect(this.#stream.length, (i) => this.#stream[i]!.eventId! > afterId);
+    return clone(this.#stream.slice(start, start + Math.max(0, limit)));
   }
 
   async nonTerminalTasks() {
@@ -182,6 +198,66 @@ export class MemoryStore implements Store {
     return [...this.#breakers.values()].map(clone);
   }
 
+  async prune(before: PruneBefore, limits: PruneLimits): Promise<PruneBatch> {
+    const counts = noCounts();
+    const dry = limits.dryRun === true;
+    const [phase, from] = limits.after?.split(':') ?? ['t', '-1'];
+    if (phase === 't') {
+      const gone = new Set<string>();
+      let i = bisect(this.#order.length, (k) => this.#pos.get(this.#order[k]!)! > Number(from));
+      let last = Number(from);
+      for (; i < this.#order.length && counts.tasks < limits.batch; i++) {
+        const id = this.#order[i]!;
+        if (gone.has(id)) continue;
+        if (id.includes('.')) {
+          last = this.#pos.get(id)!;
+          continue;
+        }
+        const rec = parseRow(this.#tasks.get(id)!);
+        const cutoff = before.tasks[rec.status as PrunableStatus];
+        if (cutoff === undefined || !(Date.parse(rec.updatedAt) < cutoff) || this.#escalationOpen(rec)) {
+          last = this.#pos.get(id)!;
+          continue;
+        }
+        const unit = rec.kind === 'run' ? [...this.#descendants(id), id] : [id];
+        if (unit.some((u) => !TERMINAL_STATUSES.has(this.#tasks.get(u)!.status))) {
+          last = this.#pos.get(id)!;
+          continue;
+        }
+        if (counts.tasks > 0 && counts.tasks + unit.length > limits.batch) break;
+        for (const u of unit) {
+          counts.tasks++;
+          counts.transitions += this.#transitions.get(u)!.length;
+          counts.attempts += parseRow(this.#tasks.get(u)!).attempts.length;
+          gone.add(u);
+        }
+        last = this.#pos.get(id)!;
+      }
+      if (!dry && gone.size) this.#dropTasks(gone);
+      const more = this.#order.some((id) => this.#pos.get(id)! > last);
+      if (more) return { ...counts, next: `t:${last}` };
+      if (before.escalations === undefined) return counts;
+      return { ...counts, next: 'e:0' };
+    }
+    // Escalations: `from` counts those kept so far; the deleted ones are gone from the map.
+    const all = [...this.#escalations.values()];
+    let kept = Number(from);
+    const cutoff = before.escalations ?? -Infinity;
+    let i = kept;
+    for (; i < all.length && counts.escalations < limits.batch; i++) {
+      const e = all[i]!;
+      if (e.status !== 'resolved' || !(Date.parse(e.updatedAt) < cutoff)) {
+        kept++;
+        continue;
+      }
+      counts.escalations++;
+      counts.outbox += [...this.#outbox.values()].filter((o) => o.escalationId === e.id).length;
+      if (dry) kept++;
+      else this.#dropEscalation(e.id);
+    }
+    return i < all.length ? { ...counts, next: `e:${kept}` } : counts;
+  }
+
   async close() {}
 
   /** Live counts, for tests and the bench. */
@@ -214,9 +290,54 @@ export class MemoryStore implements Store {
     }
   }
 
+  /** The ids of a run's step tasks, its steps' steps included. */
+  #descendants(runId: string): string[] {
+    const [from, to] = childIdRange(runId);
+    return this.#order.filter((id) => id > from && id < to);
+  }
+
+  #escalationOpen(rec: TaskRecord): boolean {
+    return rec.escalationIds.some((id) => {
+      const e = this.#escalations.get(id);
+      return e !== undefined && e.status !== 'resolved';
+    });
+  }
+
+  #dropTasks(ids: ReadonlySet<string>): void {
+    for (const [key, id] of this.#idem) if (ids.has(id)) this.#idem.delete(key);
+    for (const id of ids) {
+      this.#tasks.delete(id);
+      this.#pos.delete(id);
+      this.#transitions.delete(id);
+      this.#timers.delete(`${id}:wake`);
+      this.#timers.delete(`${id}:deadline`);
+    }
+    this.#order = this.#order.filter((id) => !ids.has(id));
+    this.#stream = this.#stream.filter((e) => !ids.has(e.taskId));
+  }
+
+  #dropEscalation(id: string): void {
+    this.#escalations.delete(id);
+    for (const [key, row] of this.#outbox) if (row.escalationId === id) this.#outbox.delete(key);
+    this.#timers.delete(`${id}:esc-repeat`);
+    this.#timers.delete(`${id}:esc-ack`);
+  }
+
   #dropStale() {
     for (let top = this.#heap.peek(); top && this.#timers.get(top.value) !== top.key; top = this.#heap.peek()) this.#heap.pop();
   }
+}
+
+/** The first index in [0, n) at which `past` holds, given that it holds from some index on. */
+function bisect(n: number, past: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 // structuredClone keeps rows independent of the caller's objects, as a real database would.

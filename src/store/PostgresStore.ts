@@ -8,6 +8,8 @@ import { isWardenError, wardenError } from '../errors/index.js';
 import type { Transition, TransitionEvent } from '../lifecycle/types.js';
 import { migratePostgres, quoteIdent } from './migrations/postgresMigrations.js';
 import { PostgresLeases } from './PostgresLeases.js';
+import type { PruneBatch, PruneBefore, PruneLimits } from './Prune.js';
+import { type PruneStatements, prunePostgres, pruneStatements } from './postgresPrune.js';
 import { PostgresQueryRunner } from './PostgresQueryRunner.js';
 import { applyEscalation, dbOf, escalationKeys, escalationRows, seqOf, sqlLimit, timerColumns, transitionColumns } from './postgresRows.js';
 import { STREAM_SLOTS, statements, type Statements } from './postgresStatements.js';
@@ -82,6 +84,7 @@ export class PostgresStore implements Store {
   readonly #url: string;
   readonly #connectionString: string;
   readonly #sql: Statements;
+  readonly #prune: PruneStatements;
   readonly #db: PostgresQueryRunner;
   readonly #leases: PostgresLeases;
   #opening: Promise<void> | undefined;
@@ -102,6 +105,7 @@ export class PostgresStore implements Store {
     this.#connectionString = parsed.connectionString;
     this.#url = `${parsed.display}${schema === 'warden' ? '' : `?schema=${schema}`}`;
     this.#sql = statements(quoteIdent(schema), schema);
+    this.#prune = pruneStatements(quoteIdent(schema));
     this.hooks = opts.hooks;
     this.#pool = new pg.Pool({
       connectionString: parsed.connectionString,
@@ -381,6 +385,11 @@ export class PostgresStore implements Store {
   /** The leases of `agent` unexpired at `now`. */
   async countLeases(agent: string, now: number): Promise<number> {
     return this.#leases.count(agent, now);
+  }
+
+  /** One batch per transaction; concurrent pruners (other workers) skip each other's rows. */
+  prune(before: PruneBefore, limits: PruneLimits): Promise<PruneBatch> {
+    return this.#db.write('prune', [], false, (client) => prunePostgres(client, this.#prune, before, limits));
   }
 
   /** Waits for the writes in flight, then ends the pool. Safe to call more than once. */

@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sqliteMigrations } from './migrations/sqliteMigrations.js';
 import { SqliteStore, type SqliteStoreOptions } from './SqliteStore.js';
+import { describePruneStoreContract } from './pruneStoreContract.js';
 import { describeRunStoreContract } from './runStoreContract.js';
 import { describeStoreContract, makeTaskRecord, makeTransition } from './storeContract.js';
 
@@ -16,6 +17,7 @@ const freshPath = () => join(dir, `store-${++n}.db`);
 describeStoreContract('SqliteStore', () => new SqliteStore(freshPath()));
 describeStoreContract('SqliteStore (in memory, one write per transaction)', () => new SqliteStore(':memory:', { maxBatch: 1 }));
 describeRunStoreContract('SqliteStore', () => new SqliteStore(freshPath()));
+describePruneStoreContract('SqliteStore', () => new SqliteStore(freshPath()));
 
 describe('SqliteStore', () => {
   const opened: SqliteStore[] = [];
@@ -233,7 +235,7 @@ describe('SqliteStore', () => {
       expect(await initError(file)).toBe(`store sqlite:${file} is not a Warden SQLite database (it has schema version 3 but no tables)`);
     });
 
-    it('lets two stores (as two processes would) open, migrate and share one file', async () => {
+    it('lets two stores of one process (an engine restarted in a test) open, migrate and share one file', async () => {
       const file = freshPath();
       const [a, b] = await Promise.all([open(file), open(file)]);
       await created(a, 't1');
@@ -241,6 +243,25 @@ describe('SqliteStore', () => {
       const [id] = await b.commit({ task: makeTaskRecord({ id: 't1', state: 'from-b' }), transitions: [makeTransition(2)] });
       expect((await a.transitionsSince(0)).at(-1)?.eventId).toBe(id);
       expect((await a.getTask('t1'))?.state).toBe('from-b');
+    });
+
+    it('turns on incremental auto-vacuum in a new file and in a file of schema version 1, keeping its rows', async () => {
+      const fresh = freshPath();
+      await (await open(fresh)).close();
+      expect(pragma(fresh, 'auto_vacuum')).toBe(2);
+
+      const v1 = freshPath();
+      const db = new DatabaseSync(v1);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(sqliteMigrations[0] as string);
+      db.exec("INSERT INTO breakers (agent, snapshot, updated_at) VALUES ('a', '{}', 1); PRAGMA user_version = 1");
+      db.close();
+      expect(pragma(v1, 'auto_vacuum')).toBe(0);
+      const store = await open(v1);
+      expect(await store.loadBreakers()).toEqual([{ agent: 'a', snapshot: {}, updatedAt: 1 }]);
+      await store.close();
+      expect(pragma(v1, 'auto_vacuum')).toBe(2);
+      expect(pragma(v1, 'user_version')).toBe(sqliteMigrations.length);
     });
 
     it('takes an empty file as a new database', async () => {

@@ -7,6 +7,8 @@ import type { EscalationRecord, EscalationWrite, OutboxRow } from '../escalation
 import { wardenError } from '../errors/index.js';
 import { TERMINAL_STATUSES, type TaskStatus, type Transition, type TransitionEvent } from '../lifecycle/types.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
+import type { PruneBatch, PruneBefore, PruneLimits } from './Prune.js';
+import type { SqliteOwnerLock } from './SqliteOwnerLock.js';
 import { SqliteGroupCommit, type SqliteStoreStats } from './SqliteGroupCommit.js';
 import {
   applyEscalation,
@@ -20,6 +22,7 @@ import {
 } from './sqliteRows.js';
 import { type Params, prepareSqlite, type Statements } from './sqliteStatements.js';
 import { asStoreError } from './sqliteStoreError.js';
+import { type PruneStatements, preparePrune, pruneSqlite } from './sqlitePrune.js';
 import {
   type BreakerRecord,
   childIdRange,
@@ -56,6 +59,9 @@ export interface SqliteStoreOptions {
  * steps of one task never overtake each other. Every read first flushes the queue, so a read sees
  * every write queued before it, as with the memory store.
  *
+ * One process owns the file: `init()` takes an owner lock (see {@link SqliteOwnerLock}) that
+ * refuses any other process with STORE_IN_USE until `close()` or the end of the owner.
+ *
  * A step replaces the task's record (what `getTask` returns) whole; the columns that only index a
  * task and never change after `createTask` (workflow, createdAt, idempotencyKey, inputHash) keep
  * their first values, because rewriting an indexed column rewrites its index entry.
@@ -69,7 +75,9 @@ export class SqliteStore implements Store {
   readonly #file: string;
   readonly #commits: SqliteGroupCommit;
   #db: DatabaseSync | undefined;
+  #lock: SqliteOwnerLock | undefined;
   #st: Statements | undefined;
+  #prune: PruneStatements | undefined;
   #dynamic = new Map<string, StatementSync>();
   #closed = false;
 
@@ -91,15 +99,18 @@ export class SqliteStore implements Store {
   async init(): Promise<void> {
     if (this.#db) return;
     if (this.#closed) throw wardenError('STORE_ERROR', `store ${this.url} is closed`);
-    const db = openSqliteDatabase(this.#file, this.url);
+    const { db, lock } = openSqliteDatabase(this.#file, this.url);
     try {
       this.#st = prepareSqlite(db);
+      this.#prune = preparePrune(db);
     } catch (err) {
       db.close();
+      lock?.release();
       throw err;
     }
     this.#commits.attach(db, this.#st);
     this.#db = db;
+    this.#lock = lock;
   }
 
   createTask(task: TaskRecord, first: Transition, timers?: StepCommit['timers']): Promise<{ task: TaskRecord; created: boolean }> {
@@ -258,6 +269,11 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** One short transaction per call, then a step of incremental vacuum (see sqlitePrune). */
+  async prune(before: PruneBefore, limits: PruneLimits): Promise<PruneBatch> {
+    return this.#read('prune', (_, db) => pruneSqlite(db, this.#prune!, before, limits));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -265,8 +281,11 @@ export class SqliteStore implements Store {
     this.#commits.flush();
     this.#dynamic.clear();
     this.#st = undefined;
+    this.#prune = undefined;
     this.#db.close();
     this.#db = undefined;
+    this.#lock?.release();
+    this.#lock = undefined;
   }
 
   /** Group-commit counters, for tests and the bench. */

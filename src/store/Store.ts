@@ -1,5 +1,6 @@
 import type { EscalationRecord, EscalationStatus, EscalationWrite, OutboxRow } from '../escalation/types.js';
 import type { AttemptRecord, Task, TaskStatus, Transition, TransitionEvent } from '../lifecycle/types.js';
+import type { PruneBatch, PruneBefore, PruneLimits } from './Prune.js';
 
 /**
  * The persistence boundary of the engine. One interface, three backends: `memory:` (tests),
@@ -127,5 +128,16 @@ export interface Store {
   /** Every outbox row of an escalation, oldest first. */
   outboxOf(escalationId: string): Promise<OutboxRow[]>;
   loadBreakers(): Promise<BreakerRecord[]>;
+  /**
+   * Deletes one small batch of what retention lets go (or counts it, in a dry run), oldest first:
+   * top-level tasks that ended before their status's cut-off, each with its transitions,
+   * attempts, timers and, for a run, its step tasks; then resolved escalations changed before
+   * theirs, with their outbox rows and timers. Call again with `next` until it is absent.
+   *
+   * Never deleted: a task that has not ended; a step task on its own (it goes with its run); a
+   * run any of whose step tasks has not ended; a task whose escalation is not resolved; an open
+   * or acknowledged escalation. A store that reclaims space (SQLite) does a step of it per call.
+   */
+  prune(before: PruneBefore, limits: PruneLimits): Promise<PruneBatch>;
   close(): Promise<void>;
 }

@@ -1,25 +1,38 @@
 /**
- * Opening a SQLite file as a Warden store: refuse what is not ours (a directory, a stranger's
- * database, a newer schema) before anything writes, then switch to WAL and migrate.
+ * Opening a SQLite file as a Warden store: refuse what is not ours (a directory, a file another
+ * process owns, a stranger's database, a newer schema) before anything writes, then switch to
+ * WAL and migrate.
  * @internal
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { wardenError } from '../errors/index.js';
-import { WARDEN_MARKER, sqliteMigrations } from './migrations/sqliteMigrations.js';
+import { type SqliteMigration, WARDEN_MARKER, sqliteMigrations } from './migrations/sqliteMigrations.js';
+import { SqliteOwnerLock } from './SqliteOwnerLock.js';
 import { messageOf } from './sqliteStoreError.js';
 
 const SQLITE_NOTADB = 26;
 
+/** An open store file and the owner lock that goes with it. */
+export interface OpenedSqlite {
+  db: DatabaseSync;
+  /** Absent for `:memory:`, which no other process can see. */
+  lock: SqliteOwnerLock | undefined;
+}
+
 /**
- * Opens `file` (or `:memory:`) in WAL mode, checked and migrated to the current schema.
- * `url` names the store in messages.
- * @throws WardenError STORE_ERROR naming the file and the reason, with nothing written.
+ * Takes the owner lock of `file` (or nothing for `:memory:`) and opens it in WAL mode, checked and
+ * migrated to the current schema. `url` names the store in messages.
+ * @throws WardenError STORE_IN_USE when another process owns the file; STORE_ERROR naming the
+ *   file and the reason, with nothing written.
  */
-export function openSqliteDatabase(file: string, url: string): DatabaseSync {
+export function openSqliteDatabase(file: string, url: string): OpenedSqlite {
   const db = open(file, url);
+  let lock: SqliteOwnerLock | undefined;
   try {
+    // First of all: a process refused here must not touch the file another one runs on.
+    if (file !== ':memory:') lock = SqliteOwnerLock.acquire(file, url);
     // Before anything writes: a stranger's database or a newer schema is left untouched.
     db.exec('PRAGMA busy_timeout = 5000');
     check(db, url);
@@ -30,9 +43,10 @@ export function openSqliteDatabase(file: string, url: string): DatabaseSync {
     migrate(db, url);
   } catch (err) {
     db.close();
+    lock?.release();
     throw err;
   }
-  return db;
+  return { db, lock };
 }
 
 function open(file: string, url: string): DatabaseSync {
@@ -86,6 +100,11 @@ function check(db: DatabaseSync, url: string): void {
 
 function migrate(db: DatabaseSync, url: string): void {
   for (let v = userVersion(db); v < sqliteMigrations.length; v++) {
+    const migration = sqliteMigrations[v]!;
+    if (typeof migration !== 'string') {
+      runOutsideTransaction(db, url, migration, v);
+      continue;
+    }
     try {
       db.exec('BEGIN IMMEDIATE');
       // Another process may have migrated while this one waited for the lock.
@@ -95,13 +114,27 @@ function migrate(db: DatabaseSync, url: string): void {
         v = current - 1;
         continue;
       }
-      db.exec(sqliteMigrations[v]!);
+      db.exec(migration);
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec('COMMIT');
     } catch (err) {
       if (db.isTransaction) db.exec('ROLLBACK');
       throw wardenError('STORE_ERROR', `cannot migrate store ${url} to schema version ${v + 1}: ${messageOf(err)}`, { cause: err });
     }
+  }
+}
+
+/**
+ * A migration that cannot run in a transaction (VACUUM). It must be safe to run again: a crash
+ * before its version is written runs it again on the next start. The owner lock keeps other
+ * processes out meanwhile.
+ */
+function runOutsideTransaction(db: DatabaseSync, url: string, migration: Exclude<SqliteMigration, string>, v: number): void {
+  try {
+    db.exec(migration.outsideTransaction);
+    db.exec(`PRAGMA user_version = ${v + 1}`);
+  } catch (err) {
+    throw wardenError('STORE_ERROR', `cannot migrate store ${url} to schema version ${v + 1}: ${messageOf(err)}`, { cause: err });
   }
 }
 

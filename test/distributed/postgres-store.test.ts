@@ -3,6 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresMigrations } from '../../src/store/migrations/postgresMigrations.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/PostgresStore.js';
 import type { TaskRecord } from '../../src/store/Store.js';
+import { describePruneStoreContract } from '../../src/store/pruneStoreContract.js';
 import { describeRunStoreContract } from '../../src/store/runStoreContract.js';
 import { describeStoreContract, makeEscalation, makeOutboxRow, makeTaskRecord, makeTransition } from '../../src/store/storeContract.js';
 import { freshSchema, requireDatabaseUrl, type FreshSchema } from '../helpers/postgres.js';
@@ -22,6 +23,7 @@ const fresh = async () => {
 
 describeStoreContract('PostgresStore', async () => new PostgresStore((await fresh()).url, { poolSize: 4 }));
 describeRunStoreContract('PostgresStore', async () => new PostgresStore((await fresh()).url, { poolSize: 4 }));
+describePruneStoreContract('PostgresStore', async () => new PostgresStore((await fresh()).url, { poolSize: 4 }));
 
 /** A scratch connection to the test database, for looking behind the store's back. */
 async function sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {

@@ -8,8 +8,14 @@
 /** The `meta` row that marks a SQLite file as Warden's, so a stranger's database is never touched. */
 export const WARDEN_MARKER = { key: 'app', value: 'warden' } as const;
 
+/**
+ * One migration: SQL run in its own `BEGIN IMMEDIATE` transaction, or SQL that cannot run in a
+ * transaction (VACUUM), which must then be safe to run twice.
+ */
+export type SqliteMigration = string | { readonly outsideTransaction: string };
+
 /** Migration `i` takes the schema from version `i` to `i + 1`; the length is the current version. */
-export const sqliteMigrations: readonly string[] = [
+export const sqliteMigrations: readonly SqliteMigration[] = [
   // 1: tasks, their transition stream, attempts, durable timers, escalations, the outbox and breakers.
   `
   CREATE TABLE meta (
@@ -105,4 +111,8 @@ export const sqliteMigrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 2: incremental auto-vacuum, so that space freed by retention goes back to the file system in
+  // small steps (PRAGMA incremental_vacuum) rather than by a VACUUM that stops the world. An
+  // existing file takes the new setting only by one VACUUM, which rewrites it once.
+  { outsideTransaction: 'PRAGMA auto_vacuum = INCREMENTAL; VACUUM' },
 ];
