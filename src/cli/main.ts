@@ -8,6 +8,7 @@ import type { EscalationRecord } from '../escalation/types.js';
 import type { Task, Transition } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
 import { duration, table, timelineTable } from './format.js';
+import { registerChannelsCommand } from './commands/channels.js';
 import { serveCommand } from './commands/serve.js';
 import { submitCommand } from './commands/submit.js';
 import { workerCommand } from './commands/worker.js';
@@ -263,6 +264,8 @@ program
     const { drillCommand } = await import('./commands/drill.js');
     process.exitCode = await drillCommand(o);
   });
+
+registerChannelsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

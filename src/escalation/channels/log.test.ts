@@ -44,6 +44,22 @@ describe('LogChannel', () => {
     expect(lines[0]!.obj['failures']).toEqual(['reviewer#1 AUTH_FAILED: HTTP 401: key [redacted] revoked']);
   });
 
+  it('writes a test notification as one line that says it is a test', async () => {
+    const { lines, logger } = recorder();
+    const ref = await new LogChannel('console', { logger, redact: noRedaction }).sendTest({
+      channel: 'console',
+      at: '2026-03-02T09:00:00.000Z',
+      by: 'alice',
+    });
+    expect(ref).toEqual({ ref: 'log:test:2026-03-02T09:00:00.000Z' });
+    expect(lines).toEqual([
+      {
+        obj: { channel: 'console', kind: 'test', by: 'alice' },
+        msg: '🧪 Test notification from Warden: channel console works. No action is needed.',
+      },
+    ]);
+  });
+
   it('redacts what it writes', async () => {
     const { lines, logger } = recorder();
     await new LogChannel('console', { logger, redact: createRedactor(['hunter2-secret']) }).send(

@@ -6,6 +6,7 @@ import type { Logger } from '../../lifecycle/logger.js';
 import type { Redactor } from '../redact.js';
 import { failureLine, listedFailures } from '../render/failures.js';
 import type { NotificationFacts } from '../render/NotificationFacts.js';
+import { type TestNotice, testNoticeLine } from '../render/testNotice.js';
 import { followUpLine, kindEmoji, title } from '../render/summary.js';
 import type { Channel, DeliveryRef } from './Channel.js';
 
@@ -44,6 +45,15 @@ export class LogChannel implements Channel {
   }
 
   async verify(): Promise<void> {}
+
+  async sendTest(notice: TestNotice): Promise<DeliveryRef> {
+    try {
+      this.#logger.warn({ channel: this.name, kind: 'test', by: this.#redact(notice.by) }, this.#redact(testNoticeLine(notice)));
+    } catch {
+      // see the class comment: the log channel never fails
+    }
+    return { ref: `log:test:${notice.at}` };
+  }
 
   async close(): Promise<void> {}
 
