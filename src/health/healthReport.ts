@@ -5,8 +5,11 @@
  */
 import { z } from 'zod';
 import { channelHealthSchema } from '../escalation/channels/ChannelMonitor.js';
+import type { EscalationService } from '../escalation/EscalationService.js';
 import type { AgentView } from '../lifecycle/AgentPool.js';
 import type { Engine } from '../lifecycle/Engine.js';
+import type { Store } from '../store/Store.js';
+import type { Supervisor } from '../supervisor/Supervisor.js';
 import type { HealthSummary } from '../supervisor/types.js';
 import type { StoreVerdict } from './StoreProbe.js';
 
@@ -92,6 +95,16 @@ export type HealthReport = z.infer<typeof healthReportSchema>;
 export type HealthComponent = z.infer<typeof healthComponentSchema>;
 type Status = HealthComponent['status'];
 
+/** What the report reads of an engine: an Engine is one. */
+export interface HealthSource {
+  readonly phase: Engine['phase'];
+  readonly supervisor: Pick<Supervisor, 'healthSummary'> | undefined;
+  readonly store: Pick<Store, 'kind'>;
+  readonly escalations: Pick<EscalationService, 'channelHealth'>;
+  readonly config: { readonly config: { readonly supervisor: { readonly enabled: boolean } } };
+  agentViews(): AgentView[];
+}
+
 const PHASE_WORDS = {
   starting: 'starting: resuming unfinished tasks',
   running: 'accepting tasks',
@@ -109,7 +122,7 @@ const PHASE_WORDS = {
  * const report = healthReport(engine, await probe.check());
  * res.status(report.status === 'unhealthy' ? 503 : 200).json(report);
  */
-export function healthReport(engine: Engine, store: StoreVerdict): HealthReport {
+export function healthReport(engine: HealthSource, store: StoreVerdict): HealthReport {
   const phase = engine.phase;
   const summary = engine.supervisor?.healthSummary();
   const supervised = new Map((summary?.components ?? []).map((c) => [c.name, c]));
@@ -148,7 +161,7 @@ function agentLine(a: AgentView, supervised: HealthSummary['components'][number]
   };
 }
 
-function supervisorLine(engine: Engine, summary: HealthSummary | undefined): HealthComponent {
+function supervisorLine(engine: HealthSource, summary: HealthSummary | undefined): HealthComponent {
   if (summary)
     return { name: 'supervisor', kind: 'supervisor', status: 'healthy', detail: `watching ${summary.components.length} component(s)` };
   const detail = engine.config.config.supervisor.enabled

@@ -165,7 +165,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#components.get(`agent:${agent}`)?.process;
   }
 
-  /** What `GET /api/health` answers: the engine's status and each component's. */
+  /** The supervisor's verdict and each component's status; `GET /api/health` lists the components. */
   healthSummary(): HealthSummary {
     return summarize(
       [...this.#components.values()].map((c) => ({
