@@ -15,9 +15,11 @@ const SECRET = 'sk-live-51HxExampleOnlyNotARealKey';
 const opts = { maxFieldChars: 1500, redact: createRedactor([SECRET]) };
 const channel = '#engineering';
 
+// The refusing agent quotes the key it was given: its message is shown redacted too.
 const facts = (kind) => {
   const f = sampleFacts(kind);
-  return { ...f, input: { ...f.input, apiKey: SECRET } };
+  const failures = f.failures?.map((x) => (x.code === 'AUTH_FAILED' ? { ...x, message: `${x.message} (key ${SECRET})` } : x));
+  return { ...f, input: { ...f.input, apiKey: SECRET }, ...(failures ? { failures } : {}) };
 };
 
 const firing = renderSlack(facts('firing'), opts);

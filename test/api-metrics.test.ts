@@ -181,7 +181,25 @@ describe('GET /metrics', () => {
       const health = await api.req('GET', '/api/health');
       expect(health.status).toBe(200);
       expect(health.json.status).toBe('degraded');
-      expect(health.json.components.map((c: { name: string }) => c.name)).toEqual(['engine', 'agent:good', 'system:event-loop']);
+      // the report lists every agent and channel besides what the supervisor watches (CONTRACT.md section 9)
+      expect(health.json.components.map((c: { name: string }) => c.name)).toEqual([
+        'engine',
+        'store',
+        'agent:good',
+        'agent:flaky',
+        'agent:broken',
+        'agent:fragile',
+        'agent:sleeper',
+        'channel:console',
+        'channel:pager',
+        'supervisor',
+        'system:event-loop',
+      ]);
+      expect(health.json.components.find((c: { name: string }) => c.name === 'system:event-loop')).toMatchObject({
+        kind: 'system',
+        status: 'degraded',
+        state: 'recovering',
+      });
     } finally {
       Reflect.deleteProperty(api.engine, 'supervisor');
     }

@@ -92,6 +92,13 @@ describe('the OpenAPI document', () => {
       ['get', '/api/escalations', 200, 'EscalationList'],
       ['post', '/api/escalations/{id}/ack', 200, 'Escalation'],
       ['get', '/api/health', 200, 'Health'],
+      ['get', '/api/health', 503, 'Health'],
+      ['get', '/livez', 200, 'Liveness'],
+      ['get', '/readyz', 200, 'Readiness'],
+      ['get', '/readyz', 503, 'Readiness'],
+      ['post', '/api/channels/{name}/test', 200, 'ChannelTestResult'],
+      ['post', '/api/channels/{name}/test', 404, 'Error'],
+      ['post', '/api/channels/{name}/test', 502, 'Error'],
       ['get', '/api/events', 200, undefined],
       ['get', '/metrics', 200, undefined],
       ['get', '/', 200, undefined],
@@ -183,5 +190,27 @@ describe('real answers validate against the generated schemas', () => {
       expect(res.status, path).toBeGreaterThanOrEqual(400);
       conforms('Error', res.json);
     }
+  });
+
+  it('the probes, a channel test, and a health report with every kind of component', async () => {
+    expect(doc.paths['/livez'].get.security).toEqual([]);
+    expect(doc.paths['/readyz'].get.security).toEqual([]);
+    conforms('Liveness', (await api.req('GET', '/livez')).json);
+    conforms('Readiness', (await api.req('GET', '/readyz')).json);
+    const test = await api.req('POST', '/api/channels/console/test', { by: 'tester' });
+    expect(test.status, test.text).toBe(200);
+    conforms('ChannelTestResult', test.json);
+    conforms('Error', (await api.req('POST', '/api/channels/nope/test')).json);
+    const health = (await api.req('GET', '/api/health')).json;
+    conforms('Health', health);
+    expect(new Set(health.components.map((c: { kind: string }) => c.kind))).toEqual(
+      new Set(['engine', 'store', 'agent', 'channel', 'supervisor', 'system']),
+    );
+    // the schema has teeth: a component of an unknown kind, or an agent without its circuit, fails it
+    const validate = ajv.getSchema('urn:warden:openapi#/components/schemas/Health')!;
+    const agent = health.components.find((c: { kind: string }) => c.kind === 'agent');
+    const { circuit: _c, ...noCircuit } = agent;
+    expect(validate({ ...health, components: [{ name: 'x', kind: 'mystery', status: 'healthy' }] })).toBe(false);
+    expect(validate({ ...health, components: [noCircuit] })).toBe(false);
   });
 });

@@ -281,6 +281,21 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store',
       ].join('\n');
       for (const secret of [SLACK_TOKEN, AGENT_KEY, SMTP_PASSWORD]) expect(everything).not.toContain(secret);
     });
+
+    it("says why: each failed attempt with the agent's own message, in the Slack message and the email", async () => {
+      await start({ severities: { high: { channels: ['slack', 'email'] } } });
+      const task = await run('svc-high');
+      await delivered((await escalationOf(task.id)).id, 2);
+      const lines = task.attempts.map((a) => `${a.agent}#${a.attempt} ${a.error!.code}: ${a.error!.message}`);
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).toContain('the agent rejected the request');
+
+      const blocks = JSON.stringify(blocksOf(slack.parents(task.id)[0]!));
+      expect(blocks).toContain('*Failed attempts (2)*');
+      for (const line of lines) expect(blocks).toContain(line);
+      const text = smtp.about(task.id)[0]!.mail.text ?? '';
+      expect(text).toContain(['Failed attempts (2):', ...lines.map((l) => `  ${l}`)].join('\n'));
+    });
   });
 
   describe('dedup', () => {

@@ -119,6 +119,12 @@ describe('the README tour', () => {
     expect(tasks.map((t) => t.id).sort()).toEqual(stepTaskIds.sort());
   });
 
+  it('channels test sends a test notification through the example channel', async () => {
+    const r = await runCli(['channels', 'test', 'console', '--url', url]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^test notification sent to console \(log\): log:test:\S+\n$/);
+  });
+
   it('validate and drill run on the example roster', async () => {
     const v = await runCli(['validate']);
     expect(v.code).toBe(0);

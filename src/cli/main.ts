@@ -9,6 +9,7 @@ import type { Task } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
 import { table } from './format.js';
 import { registerPruneCommand } from './commands/prune.js';
+import { registerChannelsCommand } from './commands/channels.js';
 import { serveCommand } from './commands/serve.js';
 import { readShowView, renderShow } from './commands/show.js';
 import { submitCommand } from './commands/submit.js';
@@ -235,6 +236,7 @@ program
   });
 
 registerPruneCommand(program);
+registerChannelsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

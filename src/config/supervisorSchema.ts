@@ -40,7 +40,8 @@ export const systemRecoverySchema = strictObject({
  * - `maxQueueAgeMs`: the oldest queued task may wait this long. Defaults to 60000.
  * - `channelsIntervalMs`: time between looks at the escalation channels, kept apart from
  *   `intervalMs` so as not to hammer the services. A channel that delivered a message within it
- *   counts as reachable; any other is verified (Slack `auth.test`, SMTP verify). Defaults to 300000.
+ *   counts as reachable; any other is verified (Slack `auth.test`, SMTP verify). The first look is
+ *   at start. Defaults to 300000.
  * - `escalateSeverity`: the severity of a system component's escalation. Defaults to `'high'`.
  * - `historySize`: transitions and check results kept in memory per component. Defaults to 200.
  * - `recovery`: see {@link systemRecoverySchema}.

@@ -87,6 +87,7 @@ export const errorCodes = Object.freeze({
   TASK_NOT_FOUND: code('logic', 'low', false, 'No task has that id.'),
   AGENT_NOT_FOUND: code('logic', 'low', false, 'No agent has that id.'),
   ESCALATION_NOT_FOUND: code('logic', 'low', false, 'No escalation has that id.'),
+  CHANNEL_NOT_FOUND: code('logic', 'low', false, 'No escalation channel has that name.'),
   IDEMPOTENCY_CONFLICT: code('logic', 'low', false, 'The idempotency key was already used with a different input.'),
   PAYLOAD_TOO_LARGE: code('logic', 'low', false, 'The request body is larger than Warden accepts.'),
   // not retryable: the same expression over the same data fails the same way

@@ -10,7 +10,8 @@ import { wardenError } from '../errors/index.js';
 import type { EscalationEvent } from '../lifecycle/events.js';
 import type { Logger } from '../lifecycle/logger.js';
 import type { Store, TaskRecord } from '../store/Store.js';
-import type { Channel } from './channels/Channel.js';
+import type { Channel, DeliveryRef } from './channels/Channel.js';
+import { type ChannelHealth, ChannelMonitor } from './channels/ChannelMonitor.js';
 import { createChannel } from './channels/createChannel.js';
 import { clearTimers, timerFired, timersFor } from './escalationTimers.js';
 import { groupIncident, type IncidentInput, openIncident } from './incidents.js';
@@ -45,6 +46,16 @@ export interface EscalationServiceOptions {
   onTimer: (at: number) => void;
 }
 
+/** What a test notification answered (`POST /api/channels/:name/test`). */
+export interface ChannelTestResult {
+  channel: string;
+  type: Channel['type'];
+  /** Where the message can be found: the Slack `channel:ts`, the email's Message-ID, `log:test:<time>`. */
+  ref: string;
+  /** When it was sent, on the engine clock (ISO 8601). */
+  sentAt: string;
+}
+
 const MAX_TASK_IDS = 100;
 
 /**
@@ -59,6 +70,7 @@ const MAX_TASK_IDS = 100;
 export class EscalationService extends EventEmitter<EscalationServiceEvents> {
   readonly #o: EscalationServiceOptions;
   readonly #channels = new Map<string, Channel>();
+  readonly #monitor: ChannelMonitor;
   readonly #sender: OutboxSender;
   #lock: Promise<unknown> = Promise.resolve();
   /** workflow|planKey of unresolved escalations, so a success costs no store read when there is nothing to resolve. */
@@ -70,8 +82,11 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
     super();
     this.#o = o;
     const redact = createRedactor(o.secrets);
+    this.#monitor = new ChannelMonitor(o.clock);
     for (const [name, cfg] of Object.entries(o.config.channels)) {
-      this.#channels.set(name, createChannel(name, cfg, { env: o.env, redact, maxFieldChars: o.config.maxFieldChars, logger: o.logger }));
+      const channel = createChannel(name, cfg, { env: o.env, redact, maxFieldChars: o.config.maxFieldChars, logger: o.logger });
+      // every use of a channel (sends, checks, tests) goes through the monitor, so its health is always the latest outcome
+      this.#channels.set(name, this.#monitor.watch(channel));
     }
     this.#sender = new OutboxSender({
       config: o.config,
@@ -89,6 +104,52 @@ export class EscalationService extends EventEmitter<EscalationServiceEvents> {
   /** The configured channels, by name. */
   get channels(): ReadonlyMap<string, Channel> {
     return this.#channels;
+  }
+
+  /** Each channel's health, from its last verification, send or test, in config order. */
+  channelHealth(): ChannelHealth[] {
+    return this.#monitor.health();
+  }
+
+  /**
+   * Verifies every channel now (Slack `auth.test`, SMTP `verify`; the log channel needs none) and
+   * logs the outcome of each: what `warden serve` does at start. Never rejects: a channel that
+   * cannot be reached is logged and shown in `/api/health`, and the engine runs on.
+   */
+  async verifyChannels(): Promise<ChannelHealth[]> {
+    const { logger } = this.#o;
+    await Promise.all(
+      [...this.#channels.values()]
+        .filter((c) => c.type !== 'log')
+        .map(async (c) => {
+          try {
+            await c.verify();
+            logger.info({ channel: c.name, type: c.type }, `channel ${c.name} verified`);
+          } catch (err) {
+            const code = (err as { code?: unknown }).code;
+            const message = err instanceof Error ? err.message : String(err);
+            logger.warn({ channel: c.name, type: c.type, code }, `channel ${c.name} cannot be used: ${message}`);
+          }
+        }),
+    );
+    return this.channelHealth();
+  }
+
+  /**
+   * Sends a test notification to channel `name`, which says it is a test and that nothing failed.
+   * @throws WardenError CHANNEL_NOT_FOUND for a name the config does not have; the channel's own
+   * ChannelError (`CHANNEL_UNREACHABLE`, `CHANNEL_AUTH`, …) when the send fails.
+   */
+  async testChannel(name: string, by = 'api'): Promise<ChannelTestResult> {
+    const channel = this.#channels.get(name);
+    if (!channel) {
+      const known = [...this.#channels.keys()].join(', ') || 'none';
+      throw wardenError('CHANNEL_NOT_FOUND', `no escalation channel "${name}" (configured: ${known})`);
+    }
+    const at = iso(this.#o.clock.now());
+    const { ref }: DeliveryRef = await channel.sendTest({ channel: name, at, by });
+    this.#o.logger.info({ channel: name, by, ref }, `test notification sent to ${name}`);
+    return { channel: name, type: channel.type, ref, sentAt: at };
   }
 
   /** Loads what it needs; with `send` (the default) also starts the outbox sender. */

@@ -4,9 +4,9 @@
  * cannot make one notification read a thousand timelines.
  * @internal
  */
-import type { TaskStatus, Transition } from '../lifecycle/types.js';
+import type { AttemptRecord, TaskStatus, Transition } from '../lifecycle/types.js';
 import type { Store, TaskRecord } from '../store/Store.js';
-import type { FailedStepFacts, StepTaskFacts } from './render/NotificationFacts.js';
+import type { AttemptFailure, FailedStepFacts, StepTaskFacts } from './render/NotificationFacts.js';
 
 /** At most this many failed or degraded step tasks are read for one notification. */
 export const MAX_LISTED_STEP_TASKS = 500;
@@ -74,15 +74,21 @@ export async function failedStepFacts(store: Store, run: TaskRecord, runTimeline
 }
 
 async function stepTaskFacts(store: Store, t: TaskRecord): Promise<StepTaskFacts> {
-  const failures = t.attempts.flatMap((a) => (a.error ? [a.error.code] : []));
+  const failures = attemptFailures(t.attempts);
   return {
     taskId: t.id,
     ...(t.index !== undefined ? { index: t.index } : {}),
     status: t.status === 'failed' ? 'failed' : 'degraded',
-    errorCodes: distinct([...failures, ...(t.error ? [t.error.code] : [])]),
+    errorCodes: distinct([...failures.map((f) => f.code), ...(t.error ? [t.error.code] : [])]),
     agentsTried: distinct(t.attempts.map((a) => a.agent)),
+    ...(failures.length > 0 ? { failures } : {}),
     timeline: await store.transitions(t.id),
   };
+}
+
+/** The failed attempts of a task, in order, with the error each ended with. */
+export function attemptFailures(attempts: readonly AttemptRecord[]): AttemptFailure[] {
+  return attempts.flatMap((a) => (a.error ? [{ agent: a.agent, attempt: a.attempt, code: a.error.code, message: a.error.message }] : []));
 }
 
 /** How many of each step's tasks ended failed or degraded, by the run's `CHILD_ENDED` transitions. */

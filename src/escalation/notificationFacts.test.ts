@@ -76,6 +76,33 @@ const facts = (taskId = RUN) =>
     undefined,
   );
 
+describe('notificationFacts of a task', () => {
+  it("carries each failed attempt of the task with the agent's own message, in order", async () => {
+    const attempts: AttemptRecord[] = [
+      {
+        ...failedAttempt('reviewer', 1, 'AGENT_HTTP_5XX'),
+        error: { ...error('AGENT_HTTP_5XX'), message: 'HTTP 502: upstream overloaded' },
+      },
+      { ...failedAttempt('reviewer', 2, 'AGENT_HTTP_5XX'), error: { ...error('AGENT_HTTP_5XX'), message: 'HTTP 500: model crashed' } },
+      { agent: 'backup', attempt: 1, startedAt: isoAt(5), endedAt: isoAt(6), outcome: 'ok' },
+    ];
+    const task = makeTaskRecord({ id: 't1', status: 'degraded', state: 'degraded', seq: 1, attempts });
+    await store.createTask(task, at(1, null, 'queued', 'SUBMIT'));
+
+    const f = await facts('t1');
+
+    expect(f.failures).toEqual([
+      { agent: 'reviewer', attempt: 1, code: 'AGENT_HTTP_5XX', message: 'HTTP 502: upstream overloaded' },
+      { agent: 'reviewer', attempt: 2, code: 'AGENT_HTTP_5XX', message: 'HTTP 500: model crashed' },
+    ]);
+  });
+
+  it('carries no failures for a task whose attempts did not fail', async () => {
+    await store.createTask(makeTaskRecord({ id: 't2', status: 'degraded', state: 'degraded', seq: 1 }), at(1, null, 'queued', 'SUBMIT'));
+    expect((await facts('t2')).failures).toBeUndefined();
+  });
+});
+
 describe('notificationFacts of a run', () => {
   it('lists each failed or degraded step with its bad tasks, their codes, agents and own timelines', async () => {
     await stepTask('plan', 'completed', { last: 'SUCCEEDED' });
@@ -132,6 +159,11 @@ describe('notificationFacts of a run', () => {
             status: 'degraded',
             errorCodes: ['AGENT_TIMEOUT', 'FALLBACK_EXHAUSTED'],
             agentsTried: ['builder', 'builder-lite'],
+            failures: [
+              { agent: 'builder', attempt: 1, code: 'AGENT_TIMEOUT', message: 'AGENT_TIMEOUT' },
+              { agent: 'builder', attempt: 2, code: 'AGENT_TIMEOUT', message: 'AGENT_TIMEOUT' },
+              { agent: 'builder-lite', attempt: 1, code: 'AGENT_TIMEOUT', message: 'AGENT_TIMEOUT' },
+            ],
             timeline: [at(1, null, 'queued', 'SUBMIT'), at(2, 'routing', 'degraded', 'DEGRADED')],
           },
         ],
@@ -150,6 +182,7 @@ describe('notificationFacts of a run', () => {
             status: 'failed',
             errorCodes: ['AUTH_FAILED', 'FALLBACK_EXHAUSTED'],
             agentsTried: ['writer'],
+            failures: [{ agent: 'writer', attempt: 1, code: 'AUTH_FAILED', message: 'AUTH_FAILED' }],
             timeline: [at(1, null, 'queued', 'SUBMIT'), at(2, 'routing', 'failed', 'NO_AGENT')],
           },
         ],

@@ -14,6 +14,7 @@ import { requireAdmin, requireToken, type AuthOptions } from './auth.js';
 import { problem, problemFrom } from './problem.js';
 import { redactResponses } from './redactJson.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerChannelRoutes } from './routes/channels.js';
 import { registerEscalationRoutes } from './routes/escalations.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -92,6 +93,7 @@ export function createApp(engine: Engine, opts: AppOptions = {}): Hono {
   registerWorkflowGraphRoute(app, ctx);
   registerAgentRoutes(app, ctx);
   registerEscalationRoutes(app, ctx);
+  registerChannelRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerSupervisorRoutes(app, engine);

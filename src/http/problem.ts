@@ -13,6 +13,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   TASK_NOT_FOUND: 404,
   AGENT_NOT_FOUND: 404,
   ESCALATION_NOT_FOUND: 404,
+  CHANNEL_NOT_FOUND: 404,
   NOT_FOUND: 404,
   NOT_A_RUN: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -21,6 +22,14 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   ENGINE_STOPPING: 503,
   REQUEST_TIMEOUT: 503,
+  // A channel that failed a test send: the service behind it answered badly or not at all.
+  CHANNEL_CONFIG: 502,
+  CHANNEL_AUTH: 502,
+  CHANNEL_REJECTED: 502,
+  CHANNEL_RATE_LIMITED: 502,
+  CHANNEL_UNAVAILABLE: 502,
+  CHANNEL_UNREACHABLE: 502,
+  CHANNEL_ERROR: 502,
 };
 
 /** The error body of every 4xx/5xx: `{ error: { code, message, issues? } }`. */

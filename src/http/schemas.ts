@@ -9,7 +9,10 @@
  */
 import { z } from 'zod';
 import { errorInfoSchema, severitySchema } from '../errors/index.js';
+import type { ChannelTestResult } from '../escalation/EscalationService.js';
 import type { EscalationRecord } from '../escalation/types.js';
+import { healthReportSchema } from '../health/healthReport.js';
+import { livenessSchema, readinessSchema } from '../health/probes.js';
 import type { AgentView } from '../lifecycle/AgentPool.js';
 import type { Task, Transition, TransitionEvent } from '../lifecycle/types.js';
 
@@ -191,16 +194,17 @@ export const problemSchema = z.object({
   }),
 });
 
-/** The health of the engine and of each component the supervisor watches. */
-export const healthSchema = z.object({
-  status: z.enum(['healthy', 'degraded', 'unhealthy']),
-  components: z.array(
-    z.looseObject({
-      name: z.string(),
-      status: z.string().describe('healthy, degraded or unhealthy (components may add their own detail)'),
-    }),
-  ),
+/** What a test notification answered. */
+export const channelTestResultSchema = z.object({
+  channel: z.string(),
+  type: z.enum(['slack', 'email', 'log']),
+  ref: z.string().describe("Where the message can be found: Slack's channel:ts, the email's Message-ID"),
+  sentAt: isoTime,
 });
+
+/** The health report: the engine, the store, each agent, each channel, the supervisor and its system checks. */
+export const healthSchema = healthReportSchema;
+export { livenessSchema, readinessSchema };
 
 /**
  * A supervised component (`GET /api/supervisor/:name`). Open-ended: the supervisor owns this shape;
@@ -342,4 +346,5 @@ export type SchemaChecks = [
   Assert<Same<z.output<typeof transitionEventSchema>, TransitionEvent>>,
   Assert<Same<z.output<typeof agentSchema>, AgentView>>,
   Assert<Same<z.output<typeof escalationSchema>, EscalationRecord>>,
+  Assert<Same<z.output<typeof channelTestResultSchema>, ChannelTestResult>>,
 ];

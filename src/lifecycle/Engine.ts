@@ -131,6 +131,16 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /**
+   * Where the engine is in its life: `starting` until it has resumed its tasks, `running` while
+   * it accepts work, `stopping` while it drains, `stopped` after. What `/readyz` explains a 503 by.
+   */
+  get phase(): 'starting' | 'running' | 'stopping' | 'stopped' {
+    if (this.#stopped) return 'stopped';
+    if (this.#stopping) return 'stopping';
+    return this.#accepting ? 'running' : 'starting';
+  }
+
+  /**
    * Resumes every unfinished task from the store, then accepts work. Called by `createEngine`.
    * @internal
    */

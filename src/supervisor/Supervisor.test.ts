@@ -6,6 +6,7 @@ import type { IncidentInput } from '../escalation/EscalationService.js';
 import { AgentPool } from '../lifecycle/AgentPool.js';
 import { silentLogger } from '../lifecycle/logger.js';
 import type { BreakerRecord } from '../store/Store.js';
+import type { WatchedChannel } from './SupervisorHost.js';
 import { Supervisor } from './Supervisor.js';
 import type { SupervisorHost } from './SupervisorHost.js';
 
@@ -72,6 +73,36 @@ describe('a supervisor on a hand-built host', () => {
     await driveUntil(clock, () => sup.component('solo')?.state === 'healthy', [sup]);
     expect(agents.get('solo')!.health).toBe('healthy');
     expect(sup.components().map((c) => c.name)).toEqual(['agent:solo', 'system:store']);
+  });
+
+  it('verifies the escalation channels at start, not one channelsIntervalMs in', async () => {
+    const { host, clock } = plainHost();
+    let verifies = 0;
+    const slack: WatchedChannel = {
+      name: 'eng-slack',
+      type: 'slack',
+      verify: async () => {
+        verifies++;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+      },
+    };
+    const sup = (running = new Supervisor(
+      {
+        ...host,
+        config: { ...host.config, checks: ['channels'] },
+        escalations: { ...host.escalations, channels: new Map([['eng-slack', slack]]) },
+      },
+      { env: {} },
+    ));
+    await sup.start();
+    await sup.settled();
+    // no time has passed on the clock: the check ran because the supervisor started
+    expect(clock.now()).toBe(T0);
+    expect(verifies).toBe(1);
+    expect(sup.component('channels')?.lastCheck).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('eng-slack: connect ECONNREFUSED'),
+    });
   });
 
   it("escalates a store its ladder cannot mend, resolves the incident once it writes again, and keeps the record in the host's store", async () => {

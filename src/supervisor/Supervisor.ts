@@ -86,8 +86,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Builds the components, starts the managed processes and the checks. Agents' first checks run
    * at once, except for managed agents, whose first look waits for the process to start (a
-   * liveness check) or one `intervalMs` (a probe). Slack and email channels are first verified
-   * one `channelsIntervalMs` after start, so a start does not call them.
+   * liveness check) or one `intervalMs` (a probe). The channels are verified at once too, so an
+   * escalation channel that cannot be reached shows from the start, not `channelsIntervalMs` in
+   * (a verification of the same channel already in flight, as `warden serve` starts one, is shared).
    */
   async start(): Promise<void> {
     if (this.#started) return;
@@ -95,14 +96,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const c of buildComponents(this.#host, this.#env, this.#host.clock.now())) this.#components.set(c.name, c);
     await this.#records.restore(this.#components);
 
-    const remoteChannels = [...this.#host.escalations.channels.values()].some((ch) => ch.type !== 'log');
     for (const c of this.#components.values()) {
       if (c.process) {
         this.#watchProcess(c, c.process);
         c.process.start();
         if (c.check.type !== 'process') this.#schedule(c, c.timing.intervalMs);
-      } else if (c.check.type === 'channels' && remoteChannels) this.#schedule(c, c.timing.intervalMs);
-      else this.#runCheck(c);
+      } else this.#runCheck(c);
     }
     this.#host.logger.info({ components: [...this.#components.keys()] }, `supervisor watching ${this.#components.size} component(s)`);
   }
@@ -166,7 +165,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#components.get(`agent:${agent}`)?.process;
   }
 
-  /** What `GET /api/health` answers: the engine's status and each component's. */
+  /** The supervisor's verdict and each component's status; `GET /api/health` lists the components. */
   healthSummary(): HealthSummary {
     return summarize(
       [...this.#components.values()].map((c) => ({

@@ -84,7 +84,10 @@ export interface ComponentHealth {
   lastCheck: CheckRecord | null;
 }
 
-/** What `GET /api/health` answers. */
+/**
+ * The supervisor's own verdict on what it watches. `GET /api/health` shows its components, but
+ * decides its status by its own rule (only the engine and the store make it unhealthy).
+ */
 export interface HealthSummary {
   /**
    * `unhealthy` when a system component is down or no supervised agent is serving; `degraded`

@@ -36,8 +36,13 @@ const FIRST_TS = 1_700_000_000_000_100;
  *
  * Answers can be scripted per method (`script`), used once each and in order, before the
  * default answers: `chat.postMessage` → `{ ok, channel: 'C123', ts }`, `chat.update` → `{ ok }`,
- * `auth.test` → `{ ok, user_id }`. A call without a bearer token gets `not_authed`. A call is
- * recorded in `calls` when it is answered.
+ * `auth.test` → `{ ok, user_id }`. A call without a bearer token gets `not_authed`. As on
+ * slack.com, methods live under `/api/`: any other path is answered 404 with an HTML page.
+ *
+ * A call is recorded when it is answered: `auth.test` in `verifications` (Warden verifies its
+ * channels at start and on the supervisor's schedule, and those checks carry no message), every
+ * other call in `calls`, so counting `calls` counts what was posted or updated. `of(method)`
+ * finds either.
  *
  * @example
  * const slack = await SlackStandIn.start();
@@ -46,8 +51,11 @@ const FIRST_TS = 1_700_000_000_000_100;
  * expect(slack.posts()).toHaveLength(1);
  */
 export class SlackStandIn {
+  /** Every answered call but `auth.test`, in order. */
   readonly calls: SlackCall[] = [];
-  /** The methods of the calls received, answered or not yet, in order of arrival. */
+  /** The answered `auth.test` calls (channel verifications), in order. */
+  readonly verifications: SlackCall[] = [];
+  /** The methods of the calls received but `auth.test`, answered or not yet, in order of arrival. */
   readonly arrived: string[] = [];
   /** Canned answers by method, used once each, before the default answers. */
   readonly script = new Map<string, SlackReply[]>();
@@ -59,14 +67,23 @@ export class SlackStandIn {
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/api\//, '').replace(/\?.*$/, '');
+      const path = (req.url ?? '').replace(/\?.*$/, '');
       const params = Object.fromEntries(new URLSearchParams(body));
-      this.arrived.push(method);
+      if (!path.startsWith('/api/')) {
+        // what slack.com answers for a method called outside /api/
+        this.calls.push({ method: path, headers: req.headers, params, status: 404, answer: 'not found' });
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<html><body>not found</body></html>');
+        return;
+      }
+      const method = path.slice('/api/'.length);
+      if (method !== 'auth.test') this.arrived.push(method);
       const scripted = this.script.get(method)?.shift();
       const reply = scripted && 'body' in scripted ? scripted : { ...this.#default(method, req.headers, params), ...scripted };
       const answer = () => {
         const status = reply.status ?? 200;
-        this.calls.push({ method, headers: req.headers, params, status, answer: reply.body });
+        const call = { method, headers: req.headers, params, status, answer: reply.body };
+        (method === 'auth.test' ? this.verifications : this.calls).push(call);
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
         res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
       };
@@ -84,12 +101,17 @@ export class SlackStandIn {
 
   /** The base URL to give WebClient as `slackApiUrl` (ends in `/api/`). */
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+    return `${this.origin}/api/`;
   }
 
-  /** Calls of one method, in order. */
+  /** The server's origin, `http://127.0.0.1:<port>`, without `/api/`. */
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Calls of one method, in order (`auth.test` included). */
   of(method: string): SlackCall[] {
-    return this.calls.filter((c) => c.method === method);
+    return (method === 'auth.test' ? this.verifications : this.calls).filter((c) => c.method === method);
   }
 
   /** `chat.postMessage` calls that were answered `ok: true` (messages that now exist in "Slack"). */
@@ -115,6 +137,7 @@ export class SlackStandIn {
   /** Forgets every call and script, and starts the timestamps over. */
   reset(): void {
     this.calls.length = 0;
+    this.verifications.length = 0;
     this.arrived.length = 0;
     this.script.clear();
     this.#ts = FIRST_TS;

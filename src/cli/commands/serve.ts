@@ -20,7 +20,8 @@ export interface ServeOptions {
 
 /**
  * `warden serve`: validates everything before starting anything, then runs the engine and the
- * HTTP server until SIGTERM/SIGINT, which drain in-flight work and exit 0.
+ * HTTP server until SIGTERM/SIGINT, which drain in-flight work and exit 0. Each escalation
+ * channel is verified as it starts (Slack `auth.test`, SMTP `verify`).
  */
 export async function serveCommand(o: ServeOptions): Promise<void> {
   const logger = createLogger();
@@ -47,6 +48,10 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
     }
     throw err;
   }
+
+  // In the background: a slow or unreachable channel must not hold the server back. Each failure is
+  // logged here, and shown in /api/health until the channel next succeeds.
+  void engine.escalations.verifyChannels();
 
   const apiToken = process.env.WARDEN_API_TOKEN || undefined;
   const adminToken = process.env.WARDEN_ADMIN_TOKEN || undefined;

@@ -17,6 +17,12 @@ import { h, replace, fmtTime, fmtAgo, badge, note, failed, liveData } from './do
  * @typedef {Health | { status: 'unknown', components: Health['components'] }} HealthShown
  */
 
+/**
+ * The tone of a component's status; `unknown` (not checked yet) is neither good nor bad.
+ * @type {Readonly<Record<Health['components'][number]['status'], string>>}
+ */
+const TONE = { healthy: 'completed', degraded: 'degraded', unhealthy: 'failed', unknown: 'queued' };
+
 /** @type {ReadonlySet<string>} */
 const RECOVERY = new Set(['recovering', 'verifying', 'healthy', 'escalated']);
 
@@ -33,9 +39,9 @@ function healthSection(health) {
       health.components.map((c) =>
         h(
           'li',
-          { class: `tone-border-${c.status === 'healthy' ? 'completed' : c.status === 'degraded' ? 'degraded' : 'failed'}` },
-          h('span', { class: `dot tone-${c.status === 'healthy' ? 'completed' : 'failed'}` }),
-          ` ${c.name}${typeof c.circuit === 'string' && c.circuit !== 'closed' ? ` (circuit ${c.circuit})` : ''}`,
+          { class: `tone-border-${TONE[c.status]}` },
+          h('span', { class: `dot tone-${TONE[c.status]}` }),
+          ` ${c.name}${c.kind === 'agent' && c.circuit !== 'closed' ? ` (circuit ${c.circuit})` : ''}`,
         ),
       ),
     ),

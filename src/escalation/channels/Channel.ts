@@ -5,6 +5,7 @@
 import type { Logger } from '../../lifecycle/logger.js';
 import type { Redactor } from '../redact.js';
 import type { NotificationFacts } from '../render/NotificationFacts.js';
+import type { TestNotice } from '../render/testNotice.js';
 
 /**
  * Where a sent message can be found again, to reply to it: for Slack the channel id and the
@@ -89,6 +90,8 @@ export interface Channel {
   followUp(facts: NotificationFacts, parent: DeliveryRef): Promise<DeliveryRef>;
   /** Checks the channel is reachable (Slack auth.test, SMTP verify). */
   verify(): Promise<void>;
+  /** Sends a test notification, which says it is one (`warden channels test NAME`). */
+  sendTest(notice: TestNotice): Promise<DeliveryRef>;
   close(): Promise<void>;
 }
 

@@ -212,3 +212,22 @@ describe('EmailChannel.verify', () => {
     expect(e.retryable).toBe(true);
   });
 });
+
+describe('EmailChannel.sendTest', () => {
+  it('sends a test email under a subject of its own that says nothing failed', async () => {
+    const { ref } = await channel().sendTest({ channel: 'oncall-email', at: '2026-03-02T09:00:00.000Z', by: 'alice' });
+    expect(received).toHaveLength(1);
+    const { mail, envelopeTo } = received[0]!;
+    expect(mail.messageId).toBe(ref);
+    expect(mail.subject).toBe('[WARDEN] Test notification — channel oncall-email');
+    expect(mail.text).toContain('🧪 Test notification from Warden: channel oncall-email works. No action is needed.');
+    expect(mail.text).toContain('Sent by alice at 2026-03-02T09:00:00.000Z');
+    expect(mail.headers.get('x-warden-notification')).toBe('test');
+    expect(envelopeTo).toEqual(['oncall@example.com', 'lead@example.com']);
+  });
+
+  it("fails with the channel's error when the server cannot be reached", async () => {
+    const e = await failure(channel({ port: await closedPort() }).sendTest({ channel: 'oncall-email', at: 'now', by: 'alice' }));
+    expect(e).toMatchObject({ code: 'CHANNEL_UNREACHABLE', channel: 'oncall-email' });
+  });
+});

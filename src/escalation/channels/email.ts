@@ -10,6 +10,7 @@ import type { Redactor } from '../redact.js';
 import { renderEmail, renderEmailFiring } from '../render/email.js';
 import type { EmailMessage } from '../render/email.js';
 import type { NotificationFacts, RenderOptions } from '../render/NotificationFacts.js';
+import { renderEmailTest, type TestNotice } from '../render/testNotice.js';
 import { ChannelError, DEFAULT_MAX_FIELD_CHARS } from './Channel.js';
 import type { Channel, ChannelContext, DeliveryRef } from './Channel.js';
 
@@ -114,11 +115,16 @@ export class EmailChannel implements Channel {
     }
   }
 
+  async sendTest(notice: TestNotice): Promise<DeliveryRef> {
+    return this.#sendMail('sendMail (test)', undefined, renderEmailTest(notice, this.#redact), {});
+  }
+
   async close(): Promise<void> {
     this.#transport?.close();
   }
 
-  async #sendMail(what: string, facts: NotificationFacts, msg: EmailMessage, extra: SendMailOptions): Promise<DeliveryRef> {
+  /** Sends `msg`; with `facts`, headers name the escalation and the kind of notification, else it is a test. */
+  async #sendMail(what: string, facts: NotificationFacts | undefined, msg: EmailMessage, extra: SendMailOptions): Promise<DeliveryRef> {
     const transport = this.#ready();
     try {
       const info = await transport.sendMail({
@@ -127,7 +133,9 @@ export class EmailChannel implements Channel {
         subject: msg.subject,
         text: msg.text,
         html: msg.html,
-        headers: { 'X-Warden-Escalation': facts.escalationId, 'X-Warden-Notification': facts.kind },
+        headers: facts
+          ? { 'X-Warden-Escalation': facts.escalationId, 'X-Warden-Notification': facts.kind }
+          : { 'X-Warden-Notification': 'test' },
         ...extra,
       });
       return { ref: info.messageId };

@@ -36,6 +36,30 @@ describe('LogChannel', () => {
     expect(lines[1]!.msg).toBe('✅ code-review: Acknowledged by alice — “looking into the agent fleet”');
   });
 
+  it("lists each failed attempt with the agent's own message, redacted", async () => {
+    const { lines, logger } = recorder();
+    const secret = 'hunter2-secret';
+    const failures = [{ agent: 'reviewer', attempt: 1, code: 'AUTH_FAILED', message: `HTTP 401: key ${secret} revoked` }];
+    await new LogChannel('console', { logger, redact: createRedactor([secret]) }).send(sampleFacts('firing', { failures }));
+    expect(lines[0]!.obj['failures']).toEqual(['reviewer#1 AUTH_FAILED: HTTP 401: key [redacted] revoked']);
+  });
+
+  it('writes a test notification as one line that says it is a test', async () => {
+    const { lines, logger } = recorder();
+    const ref = await new LogChannel('console', { logger, redact: noRedaction }).sendTest({
+      channel: 'console',
+      at: '2026-03-02T09:00:00.000Z',
+      by: 'alice',
+    });
+    expect(ref).toEqual({ ref: 'log:test:2026-03-02T09:00:00.000Z' });
+    expect(lines).toEqual([
+      {
+        obj: { channel: 'console', kind: 'test', by: 'alice' },
+        msg: '🧪 Test notification from Warden: channel console works. No action is needed.',
+      },
+    ]);
+  });
+
   it('redacts what it writes', async () => {
     const { lines, logger } = recorder();
     await new LogChannel('console', { logger, redact: createRedactor(['hunter2-secret']) }).send(

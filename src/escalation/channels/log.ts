@@ -4,9 +4,14 @@
  */
 import type { Logger } from '../../lifecycle/logger.js';
 import type { Redactor } from '../redact.js';
+import { failureLine, listedFailures } from '../render/failures.js';
 import type { NotificationFacts } from '../render/NotificationFacts.js';
+import { type TestNotice, testNoticeLine } from '../render/testNotice.js';
 import { followUpLine, kindEmoji, title } from '../render/summary.js';
 import type { Channel, DeliveryRef } from './Channel.js';
+
+/** The most failed attempts one log line lists; a long list keeps its first and last. */
+const MAX_LOGGED_FAILURES = 10;
 
 /** The one method the log channel needs: pino's `warn(obj, msg)`. */
 export type WarnLogger = Pick<Logger, 'warn'>;
@@ -41,6 +46,15 @@ export class LogChannel implements Channel {
 
   async verify(): Promise<void> {}
 
+  async sendTest(notice: TestNotice): Promise<DeliveryRef> {
+    try {
+      this.#logger.warn({ channel: this.name, kind: 'test', by: this.#redact(notice.by) }, this.#redact(testNoticeLine(notice)));
+    } catch {
+      // see the class comment: the log channel never fails
+    }
+    return { ref: `log:test:${notice.at}` };
+  }
+
   async close(): Promise<void> {}
 
   #write(facts: NotificationFacts, message: string | undefined): DeliveryRef {
@@ -59,6 +73,9 @@ export class LogChannel implements Channel {
       errorCodes: facts.errorCodes.map(r),
       agentsTried: facts.agentsTried.map(r),
     };
+    if (facts.failures?.length) {
+      entry['failures'] = listedFailures(facts.failures, MAX_LOGGED_FAILURES).map((f) => (typeof f === 'string' ? f : failureLine(f, r)));
+    }
     if (facts.dashboardUrl) entry['dashboardUrl'] = r(facts.dashboardUrl);
     if (facts.ackedBy) entry['ackedBy'] = r(facts.ackedBy);
     if (facts.resolvedBy) entry['resolvedBy'] = r(facts.resolvedBy);

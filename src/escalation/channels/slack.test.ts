@@ -202,7 +202,36 @@ describe('SlackChannel errors', () => {
   });
 });
 
+describe('SlackChannel.sendTest', () => {
+  it('posts a test message that says it is one and names the channel and who asked', async () => {
+    const ref = await channel().sendTest({ channel: 'eng-slack', at: '2026-03-02T09:00:00.000Z', by: 'alice' });
+    expect(ref).toEqual({ ref: 'C123:1700000000.000100' });
+    const [post] = slack.posts();
+    expect(post!.params['channel']).toBe('#engineering');
+    expect(post!.params['text']).toBe('🧪 Test notification from Warden: channel eng-slack works. No action is needed.');
+    expect(post!.params['blocks']).toContain('Sent by alice at 2026-03-02T09:00:00.000Z');
+  });
+
+  it("fails with the channel's error when Slack refuses it", async () => {
+    slack.script.set('chat.postMessage', [{ body: { ok: false, error: 'channel_not_found' } }]);
+    const e = await failure(channel().sendTest({ channel: 'eng-slack', at: 'now', by: 'alice' }));
+    expect(e).toMatchObject({ code: 'CHANNEL_REJECTED', providerCode: 'channel_not_found' });
+    expect(e.message).toContain('channel_not_found');
+  });
+});
+
 describe('SlackChannel.verify', () => {
+  it.each([
+    ['with /api/', (origin: string) => `${origin}/api/`],
+    ['with /api', (origin: string) => `${origin}/api`],
+    ['without /api/', (origin: string) => origin],
+    ['without /api/, with a slash', (origin: string) => `${origin}/`],
+  ])('takes an apiUrl %s and calls the methods under /api/', async (_how, url) => {
+    await channel(undefined, undefined, url(slack.origin)).verify();
+    expect(slack.of('auth.test')).toHaveLength(1);
+    expect(slack.calls).toEqual([]);
+  });
+
   it('calls auth.test', async () => {
     await channel().verify();
     expect(slack.of('auth.test')).toHaveLength(1);

@@ -11,6 +11,7 @@ import type { Redactor } from '../redact.js';
 import type { NotificationFacts, RenderOptions } from '../render/NotificationFacts.js';
 import { renderSlackFiring, renderSlackParentUpdate, renderSlackReply } from '../render/slackBlocks.js';
 import type { SlackMessage } from '../render/slackBlocks.js';
+import { renderSlackTest, type TestNotice } from '../render/testNotice.js';
 import { ChannelError, DEFAULT_MAX_FIELD_CHARS } from './Channel.js';
 import type { Channel, ChannelContext, DeliveryRef } from './Channel.js';
 
@@ -86,7 +87,7 @@ export class SlackChannel implements Channel {
       return;
     }
     this.#client = new WebClient(token, {
-      slackApiUrl: cfg.apiUrl,
+      ...(cfg.apiUrl ? { slackApiUrl: slackApiBase(cfg.apiUrl) } : {}),
       // the outbox owns retries: no retries, no waiting out a 429 inside the client
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
@@ -124,6 +125,11 @@ export class SlackChannel implements Channel {
 
   async verify(): Promise<void> {
     await this.#call('auth.test', {});
+  }
+
+  async sendTest(notice: TestNotice): Promise<DeliveryRef> {
+    const res = await this.#post(renderSlackTest(notice, this.#redact), {});
+    return refOf(res, this.#cfg.channel);
   }
 
   async close(): Promise<void> {
@@ -217,6 +223,20 @@ export function toChannelError(e: unknown, channel: string, method: string, reda
   // a 429 without a usable Retry-After comes back as a plain Error
   if (/rate limit|retry header/i.test(message)) return fail('CHANNEL_RATE_LIMITED', true, message, { providerCode: 'ratelimited' });
   return fail('CHANNEL_ERROR', true, message);
+}
+
+/**
+ * The base URL the Web API client appends method names to. Slack's own is
+ * `https://slack.com/api/`; a Slack-compatible server may be configured with or without the
+ * `/api/` (`http://127.0.0.1:3000`, `…/api`, `…/api/` all mean `…/api/`), since without it every
+ * call would go to `…/auth.test` and be answered 404.
+ *
+ * @example
+ * slackApiBase('http://127.0.0.1:3000'); // 'http://127.0.0.1:3000/api/'
+ */
+export function slackApiBase(apiUrl: string): string {
+  const base = apiUrl.replace(/\/+$/, '');
+  return base.endsWith('/api') ? `${base}/` : `${base}/api/`;
 }
 
 /** The delivery ref of a posted message: the channel id Slack answered with, and the message ts. */

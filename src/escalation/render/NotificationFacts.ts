@@ -51,6 +51,11 @@ export interface NotificationFacts {
   finalErrorCode: string;
   /** The agents the first task tried, in order; for a run, those of its failed or degraded steps. */
   agentsTried: string[];
+  /**
+   * Each failed attempt of the first task, in order, with the agent's own message: what the
+   * codes alone do not say. Absent for a run (its step tasks carry theirs) and an incident.
+   */
+  failures?: AttemptFailure[];
   /** The first task's transitions (of a run: the run's own, a step started, a step ended…). */
   timeline: Transition[];
   /**
@@ -109,8 +114,22 @@ export interface StepTaskFacts {
   errorCodes: string[];
   /** The agents it tried, in order. */
   agentsTried: string[];
+  /** Each of its failed attempts, in order, with the agent's own message. */
+  failures?: AttemptFailure[];
   /** Its own transitions. */
   timeline: Transition[];
+}
+
+/**
+ * One failed attempt: the agent, which of its attempts, the error code and the message the
+ * failure came with (an HTTP status and body excerpt, a timeout, the agent's own words). Raw:
+ * renderers redact it, put it on one line and cut it short.
+ */
+export interface AttemptFailure {
+  agent: string;
+  attempt: number;
+  code: string;
+  message: string;
 }
 
 /** How to render: every renderer passes all text through `redact` and cuts excerpts to `maxFieldChars`. */

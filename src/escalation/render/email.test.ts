@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Transition } from '../../lifecycle/types.js';
 import { createRedactor, noRedaction } from '../redact.js';
 import {
+  EMAIL_MAX_FAILURES,
   EMAIL_MAX_STEP_TIMELINE_ROWS,
   EMAIL_MAX_TIMELINE_ROWS,
   emailSubject,
@@ -70,6 +71,43 @@ describe('the first email', () => {
       '<td>09:27:54.621</td><td>routing</td><td>→</td><td>failed</td><td>NO_AGENT</td><td></td><td>FALLBACK_EXHAUSTED</td>',
     );
     expect(html).toContain(`<a href="${escapeHtml(facts.dashboardUrl!)}">`);
+  });
+
+  it("lists each failed attempt with the agent's own message after the timeline, in text and html", () => {
+    expect(text).toContain(
+      [
+        'Failed attempts (4):',
+        '  senior-backend-developer#1 AGENT_TIMEOUT: no answer within 30000 ms',
+        '  senior-backend-developer#2 AGENT_TIMEOUT: no answer within 30000 ms',
+        '  senior-full-stack-developer#1 AUTH_FAILED: HTTP 401 Unauthorized: {"error":"invalid_api_key","message":"the key was revoked on 2025-03-13"}',
+        '  senior-ai-engineer#1 AGENT_UNAVAILABLE: HTTP 503 Service Unavailable: model review-large is overloaded, retry in 30 s',
+      ].join('\n'),
+    );
+    expect(text.indexOf('Failed attempts (4):')).toBeGreaterThan(text.indexOf('Timeline (UTC'));
+    expect(html).toContain('<h3>Failed attempts (4)</h3>');
+    expect(html).toContain(
+      '<tr><td valign="top"><code>senior-ai-engineer#1</code></td><td valign="top"><code>AGENT_UNAVAILABLE</code></td><td valign="top">HTTP 503 Service Unavailable: model review-large is overloaded, retry in 30 s</td></tr>',
+    );
+  });
+
+  it('redacts, escapes and cuts the messages, and keeps the first and last of many attempts', () => {
+    const secret = 'sk-agent-secret-77c1d2';
+    const failures = Array.from({ length: 50 }, (_, i) => ({
+      agent: 'reviewer',
+      attempt: i + 1,
+      code: 'AGENT_HTTP_5XX',
+      message: `<b>bad gateway</b> key=${secret} ${'trace '.repeat(100)}`,
+    }));
+    const { text: t, html: h } = renderEmail(sampleFacts('firing', { failures }), { ...opts, redact: createRedactor([secret]) });
+    expect(t + h).not.toContain(secret);
+    expect(h).not.toContain('<b>bad gateway</b>');
+    expect(h).toContain('&lt;b&gt;bad gateway&lt;/b&gt; key=[redacted]');
+    const listed = t.split('\n').filter((l) => l.startsWith('  reviewer#'));
+    expect(listed.length).toBe(EMAIL_MAX_FAILURES - 1);
+    expect(listed[0]).toMatch(/^ {2}reviewer#1 AGENT_HTTP_5XX: /);
+    expect(listed.at(-1)).toMatch(/^ {2}reviewer#50 AGENT_HTTP_5XX: /);
+    expect(t).toMatch(/\n {2}… \d+ more failed attempts\n/);
+    for (const l of listed) expect(l).toMatch(/… \(\d+ more chars\)$/);
   });
 
   it('escapes HTML from the facts', () => {
@@ -182,6 +220,20 @@ describe("a run's failed or degraded steps in the first email", () => {
     expect(html).toContain(
       '<td>09:26:49.583</td><td>degrading</td><td>→</td><td>degraded</td><td>DEGRADED</td><td></td><td>FALLBACK_EXHAUSTED</td>',
     );
+  });
+
+  it("lists each step task's failed attempts under its timeline", () => {
+    expect(text).toContain(
+      [
+        '      09:26:49.583 degrading → degraded DEGRADED FALLBACK_EXHAUSTED',
+        '    Failed attempts (3):',
+        '      builder#1 AGENT_TIMEOUT: no answer within 30000 ms',
+        '      builder#2 AGENT_TIMEOUT: no answer within 30000 ms',
+        '      builder-lite#1 AGENT_TIMEOUT: no answer within 30000 ms',
+      ].join('\n'),
+    );
+    expect(text).toContain('    writer-mini#1 AUTH_FAILED: HTTP 401 Unauthorized: {"error":"token_expired"');
+    expect(html).toContain('<td valign="top"><code>writer-mini#1</code></td>');
   });
 
   it("gives a step without forEach its task and the task's timeline, without a heading of its own", () => {

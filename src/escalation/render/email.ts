@@ -5,7 +5,8 @@
  */
 import type { Transition } from '../../lifecycle/types.js';
 import { safeJson, truncate } from '../redact.js';
-import type { NotificationFacts, NotificationKind, RenderOptions } from './NotificationFacts.js';
+import { failureLine, failureMessage, failuresHeading, listedFailures } from './failures.js';
+import type { AttemptFailure, NotificationFacts, NotificationKind, RenderOptions } from './NotificationFacts.js';
 import { isSingleTaskStep, moreStepsLine, moreTasksLine, stepFields, stepHeading, stepsHeading, stepTaskHeading } from './runSteps.js';
 import type { SummaryField } from './summary.js';
 import { followUpLine, headline, kindEmoji, outputLabel, summaryFields, title } from './summary.js';
@@ -23,6 +24,12 @@ export const EMAIL_MAX_TIMELINE_ROWS = 60;
 
 /** The same for the timeline of each of a run's step tasks, which sit several to a message. */
 export const EMAIL_MAX_STEP_TIMELINE_ROWS = 20;
+
+/** The most failed attempts listed with their messages; a long list keeps its first and last. */
+export const EMAIL_MAX_FAILURES = 20;
+
+/** The same for each of a run's step tasks. */
+export const EMAIL_MAX_STEP_FAILURES = 5;
 
 /**
  * The subject of an escalation's first email, e.g. `[WARDEN][HIGH] code-review failed — task 7f3c…`.
@@ -54,8 +61,9 @@ export function renderEmail(facts: NotificationFacts, opts: RenderOptions): Emai
 }
 
 /**
- * The full first email: summary fields, the timeline, a run's failed or degraded steps (each
- * step task with its own timeline), input and output excerpts, the dashboard link. When
+ * The full first email: summary fields, the timeline, the failed attempts with the agents' own
+ * messages, a run's failed or degraded steps (each step task with its own timeline and failed
+ * attempts), input and output excerpts, the dashboard link. When
  * `facts.kind` is not `firing` (a channel that hears of the escalation only now), the news is
  * stated at the top.
  */
@@ -72,7 +80,8 @@ export function renderEmailFiring(facts: NotificationFacts, opts: RenderOptions)
   text.push(...textFields(fields, ''));
   text.push('', `Timeline (UTC, ${facts.timeline.length} transitions):`);
   text.push(...textTimeline(rows, '  '));
-  text.push(...stepsText(facts));
+  text.push(...failuresText(facts.failures, opts, '', EMAIL_MAX_FAILURES));
+  text.push(...stepsText(facts, opts));
   if (input !== undefined) text.push('', 'Input:', input);
   if (output !== undefined) text.push('', `${outputLabel(facts)}:`, output);
   if (facts.dashboardUrl) text.push('', `Open the task in the dashboard: ${facts.dashboardUrl}`);
@@ -89,7 +98,10 @@ export function renderEmailFiring(facts: NotificationFacts, opts: RenderOptions)
   html.push(...htmlFields(fields, h));
   html.push(`<h3>Timeline <small style="font-weight:normal">(UTC, ${facts.timeline.length} transitions)</small></h3>`);
   html.push(...htmlTimeline(rows, h));
-  html.push(...stepsHtml(facts, h));
+  if (facts.failures?.length) {
+    html.push(`<h3>${h(failuresHeading(facts.failures))}</h3>`, ...failuresHtml(facts.failures, opts, h, EMAIL_MAX_FAILURES));
+  }
+  html.push(...stepsHtml(facts, opts, h));
   if (input !== undefined) html.push('<h3>Input</h3>', pre(input));
   if (output !== undefined) html.push(`<h3>${outputLabel(facts)}</h3>`, pre(output));
   if (facts.dashboardUrl) {
@@ -147,8 +159,8 @@ function subjectNews(facts: NotificationFacts): string {
   return words[facts.kind];
 }
 
-/** A run's failed or degraded steps as text: each step's facts, then each step task's timeline. */
-function stepsText(facts: NotificationFacts): string[] {
+/** A run's failed or degraded steps as text: each step's facts, then each step task's timeline and failed attempts. */
+function stepsText(facts: NotificationFacts, opts: RenderOptions): string[] {
   const steps = facts.steps ?? [];
   if (steps.length === 0) return [];
   const text = ['', `${stepsHeading(facts)}:`];
@@ -161,6 +173,7 @@ function stepsText(facts: NotificationFacts): string[] {
       if (!single) text.push(`  ${stepTaskHeading(t)}`);
       text.push(`${indent}Timeline (UTC, ${t.timeline.length} transitions):`);
       text.push(...textTimeline(timelineRows(t.timeline, EMAIL_MAX_STEP_TIMELINE_ROWS), `${indent}  `));
+      text.push(...failuresText(t.failures, opts, indent, EMAIL_MAX_STEP_FAILURES).slice(1));
     }
     if (s.moreTasks > 0) text.push(`  ${moreTasksLine(s.step, s.moreTasks)}`);
   }
@@ -169,7 +182,7 @@ function stepsText(facts: NotificationFacts): string[] {
 }
 
 /** The same as {@link stepsText}, in HTML; `h` redacts and escapes. */
-function stepsHtml(facts: NotificationFacts, h: (s: string) => string): string[] {
+function stepsHtml(facts: NotificationFacts, opts: RenderOptions, h: (s: string) => string): string[] {
   const steps = facts.steps ?? [];
   if (steps.length === 0) return [];
   const html = [`<h3>${h(stepsHeading(facts))}</h3>`];
@@ -180,6 +193,7 @@ function stepsHtml(facts: NotificationFacts, h: (s: string) => string): string[]
       const heading = single ? `Timeline (UTC, ${t.timeline.length} transitions)` : stepTaskHeading(t);
       html.push(`<p style="margin:8px 0 4px"><strong>${h(heading)}</strong></p>`);
       html.push(...htmlTimeline(timelineRows(t.timeline, EMAIL_MAX_STEP_TIMELINE_ROWS), h));
+      if (t.failures?.length) html.push(...failuresHtml(t.failures, opts, h, EMAIL_MAX_STEP_FAILURES));
     }
     if (s.moreTasks > 0) html.push(`<p><em>${h(moreTasksLine(s.step, s.moreTasks))}</em></p>`);
   }
@@ -202,6 +216,33 @@ function htmlFields(fields: readonly SummaryField[], h: (s: string) => string): 
     }),
     '</table>',
   ];
+}
+
+/**
+ * The failed attempts with the agents' messages, as text: a blank line, the heading, and one
+ * line per attempt under `indent`; nothing when there are none.
+ */
+function failuresText(failures: readonly AttemptFailure[] | undefined, opts: RenderOptions, indent: string, max: number): string[] {
+  if (!failures?.length) return [];
+  const rows = listedFailures(failures, max).map((r) => (typeof r === 'string' ? r : failureLine(r, opts.redact)));
+  return ['', `${indent}${failuresHeading(failures)}:`, ...rows.map((r) => `${indent}  ${r}`)];
+}
+
+/** The failed attempts as a table: the attempt, its code and its message; `h` redacts and escapes. */
+function failuresHtml(failures: readonly AttemptFailure[], opts: RenderOptions, h: (s: string) => string, max: number): string[] {
+  const html = [
+    '<table cellpadding="3" cellspacing="0" style="border-collapse:collapse;font-size:13px">',
+    '<tr><th align="left">Attempt</th><th align="left">Error</th><th align="left">Message</th></tr>',
+  ];
+  for (const r of listedFailures(failures, max)) {
+    if (typeof r === 'string') html.push(`<tr><td colspan="3"><em>${h(r)}</em></td></tr>`);
+    else {
+      const cells = [`<code>${h(`${r.agent}#${r.attempt}`)}</code>`, `<code>${h(r.code)}</code>`, h(failureMessage(r, opts.redact))];
+      html.push(`<tr>${cells.map((c) => `<td valign="top">${c}</td>`).join('')}</tr>`);
+    }
+  }
+  html.push('</table>');
+  return html;
 }
 
 function textTimeline(rows: readonly (Transition | string)[], indent: string): string[] {

@@ -6,7 +6,7 @@
  */
 import type { ErrorInfo } from '../../errors/index.js';
 import type { Transition } from '../../lifecycle/types.js';
-import type { NotificationFacts, NotificationKind } from './NotificationFacts.js';
+import type { AttemptFailure, NotificationFacts, NotificationKind } from './NotificationFacts.js';
 
 const TASK_ID = 'tsk_01J9ZK4Q8M3V7C2R5X6B0N1D4E';
 const START = Date.parse('2025-03-14T09:26:53.120Z');
@@ -57,7 +57,7 @@ export function sampleTimeline(): Transition[] {
       'ATTEMPT_FAILED',
       'senior-full-stack-developer',
       1,
-      err('AUTH_FAILED', 'HTTP 401 Unauthorized', 'high', false),
+      err('AUTH_FAILED', 'HTTP 401 Unauthorized: {"error":"invalid_api_key","message":"the key was revoked on 2025-03-13"}', 'high', false),
     ],
     [61_412, 'routing', 'attempting', 'ROUTED', 'senior-ai-engineer', 1],
     [
@@ -67,7 +67,7 @@ export function sampleTimeline(): Transition[] {
       'ATTEMPT_FAILED',
       'senior-ai-engineer',
       1,
-      err('AGENT_UNAVAILABLE', 'HTTP 503 Service Unavailable', 'medium', true),
+      err('AGENT_UNAVAILABLE', 'HTTP 503 Service Unavailable: model review-large is overloaded, retry in 30 s', 'medium', true),
     ],
     [
       61_501,
@@ -92,6 +92,20 @@ export function sampleTimeline(): Transition[] {
 }
 
 /**
+ * The failed attempts of a timeline, as the task's attempts record them: one per
+ * `ATTEMPT_FAILED` transition, with its agent, attempt and error.
+ *
+ * @internal
+ */
+export function failuresOf(timeline: readonly Transition[]): AttemptFailure[] {
+  return timeline.flatMap((t) =>
+    t.event === 'ATTEMPT_FAILED' && t.agent !== undefined && t.error
+      ? [{ agent: t.agent, attempt: t.attempt ?? 1, code: t.error.code, message: t.error.message }]
+      : [],
+  );
+}
+
+/**
  * The facts of the sample escalation as a notification of `kind`.
  *
  * @internal
@@ -110,6 +124,7 @@ export function sampleFacts(kind: NotificationKind = 'firing', overrides: Partia
     errorCodes: ['AGENT_TIMEOUT', 'AUTH_FAILED', 'AGENT_UNAVAILABLE', 'FALLBACK_EXHAUSTED'],
     finalErrorCode: 'FALLBACK_EXHAUSTED',
     agentsTried: ['senior-backend-developer', 'senior-full-stack-developer', 'senior-ai-engineer'],
+    failures: failuresOf(timeline),
     timeline,
     input: {
       repository: 'acme/payments',

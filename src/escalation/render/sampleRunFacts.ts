@@ -7,7 +7,7 @@
 import type { ErrorInfo } from '../../errors/index.js';
 import type { Transition } from '../../lifecycle/types.js';
 import type { NotificationFacts, NotificationKind, FailedStepFacts } from './NotificationFacts.js';
-import { sampleFacts } from './sampleFacts.js';
+import { failuresOf, sampleFacts } from './sampleFacts.js';
 
 const RUN_ID = 'run_01J9ZM2A7K5Q8W3E6R9T1Y4U0V';
 const START = Date.parse('2025-03-14T09:25:40.200Z');
@@ -19,7 +19,13 @@ const timeout: ErrorInfo = {
   retryable: true,
   message: 'no answer within 30000 ms',
 };
-const auth: ErrorInfo = { code: 'AUTH_FAILED', category: 'external', severity: 'high', retryable: false, message: 'HTTP 401 Unauthorized' };
+const auth: ErrorInfo = {
+  code: 'AUTH_FAILED',
+  category: 'external',
+  severity: 'high',
+  retryable: false,
+  message: 'HTTP 401 Unauthorized: {"error":"token_expired","message":"the docs service token expired at 2025-03-14T00:00:00Z"}',
+};
 const exhausted: ErrorInfo = {
   code: 'FALLBACK_EXHAUSTED',
   category: 'system',
@@ -113,6 +119,7 @@ export function sampleRunSteps(): FailedStepFacts[] {
           status: 'degraded',
           errorCodes: ['AGENT_TIMEOUT', 'FALLBACK_EXHAUSTED'],
           agentsTried: ['builder', 'builder-lite'],
+          failures: failuresOf(build4),
           timeline: build4,
         },
       ],
@@ -130,6 +137,7 @@ export function sampleRunSteps(): FailedStepFacts[] {
           status: 'failed',
           errorCodes: ['AUTH_FAILED', 'FALLBACK_EXHAUSTED'],
           agentsTried: ['writer', 'writer-mini'],
+          failures: failuresOf(docs),
           timeline: docs,
         },
       ],
@@ -145,7 +153,8 @@ export function sampleRunSteps(): FailedStepFacts[] {
  */
 export function sampleRunFacts(kind: NotificationKind = 'firing', overrides: Partial<NotificationFacts> = {}): NotificationFacts {
   const timeline = sampleRunTimeline();
-  return sampleFacts(kind, {
+  // a run calls no agent itself: its failed attempts are its step tasks'
+  const { failures: _taskFailures, ...facts } = sampleFacts(kind, {
     escalationId: 'esc_01J9ZM4D6F8H0K2M4P6R8T0W2Y',
     workflow: 'ship',
     outcome: 'degraded',
@@ -162,4 +171,5 @@ export function sampleRunFacts(kind: NotificationKind = 'firing', overrides: Par
     ...(kind === 'firing' ? { at: timeline.at(-1)!.at } : {}),
     ...overrides,
   });
+  return overrides.failures ? { ...facts, failures: overrides.failures } : facts;
 }

@@ -96,6 +96,53 @@ describe('renderSlack (first message)', () => {
   });
 });
 
+describe('the failed attempts in the first Slack message', () => {
+  const section = (b: SlackBlock[]) => strings(b).find((s) => s.text.startsWith('*Failed attempts'))?.text;
+
+  it("lists each failed attempt with the agent's own message, after the timeline", () => {
+    const { blocks } = renderSlack(sampleFacts(), opts);
+    const body = section(blocks)!;
+    expect(body).toContain('*Failed attempts (4)*');
+    expect(body).toContain('senior-backend-developer#1 AGENT_TIMEOUT: no answer within 30000 ms');
+    expect(body).toContain('senior-full-stack-developer#1 AUTH_FAILED: HTTP 401 Unauthorized: {"error":"invalid_api_key"');
+    expect(body).toContain('senior-ai-engineer#1 AGENT_UNAVAILABLE: HTTP 503 Service Unavailable: model review-large is overloaded');
+    const all = strings(blocks).map((s) => s.text);
+    expect(all.findIndex((t) => t.startsWith('*Failed attempts'))).toBeGreaterThan(all.findIndex((t) => t.startsWith('*Timeline*')));
+  });
+
+  it('has no such section when no attempt failed', () => {
+    const { failures: _, ...facts } = sampleFacts();
+    expect(section(renderSlack(facts, opts).blocks)).toBeUndefined();
+  });
+
+  it('redacts, escapes and cuts each message, and keeps a long list within one section', () => {
+    const secret = 'sk-agent-secret-77c1d2';
+    const failures = Array.from({ length: 200 }, (_, i) => ({
+      agent: 'reviewer',
+      attempt: i + 1,
+      code: 'AGENT_HTTP_5XX',
+      message: `<!channel> upstream said ${secret} is bad ${'stack '.repeat(200)}`,
+    }));
+    const { blocks } = renderSlack(sampleFacts('firing', { failures }), { ...opts, redact: createRedactor([secret]) });
+    const body = section(blocks)!;
+    expect(body).not.toContain(secret);
+    expect(body).not.toContain('<!channel>');
+    expect(body).toContain('reviewer#1 AGENT_HTTP_5XX: &lt;!channel&gt; upstream said [redacted] is bad');
+    expect(body).toContain('reviewer#200 AGENT_HTTP_5XX');
+    expect(body).toMatch(/… \d+ more failed attempts/);
+    expect(body.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    for (const line of body.split('\n')) expect(line.length).toBeLessThanOrEqual(SLACK_LIMITS.failureLine);
+  });
+
+  it("lists a run's step task's failed attempts under its timeline", () => {
+    const { blocks } = renderSlack(sampleRunFacts(), opts);
+    const docs = strings(blocks).find((s) => s.text.includes('*Step docs — failed*'))!.text;
+    expect(docs).toContain('writer#1 AUTH_FAILED: HTTP 401 Unauthorized: {"error":"token_expired"');
+    expect(docs.indexOf('*Failed attempts (2)*')).toBeGreaterThan(docs.indexOf('*Timeline*'));
+    expect(docs.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+  });
+});
+
 describe('renderSlackFiring for a channel that hears of the escalation late', () => {
   it('sends the full message with the news under the header', () => {
     const { blocks } = renderSlackFiring(sampleFacts('re-escalated'), opts);

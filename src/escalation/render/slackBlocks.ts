@@ -6,7 +6,8 @@
 import type { Transition } from '../../lifecycle/types.js';
 import { safeJson, truncate } from '../redact.js';
 import type { Redactor } from '../redact.js';
-import type { NotificationFacts, RenderOptions, FailedStepFacts, StepTaskFacts } from './NotificationFacts.js';
+import { failureLine, failuresHeading, moreFailuresLine } from './failures.js';
+import type { AttemptFailure, NotificationFacts, RenderOptions, FailedStepFacts, StepTaskFacts } from './NotificationFacts.js';
 import { isSingleTaskStep, moreStepsLine, moreTasksLine, stepFields, stepHeading, stepTaskHeading } from './runSteps.js';
 import { followUpLine, kindEmoji, outputLabel, summaryFields, title } from './summary.js';
 import { elide, formatTransition } from './timeline.js';
@@ -35,6 +36,10 @@ export const SLACK_LIMITS = Object.freeze({
   timelineLine: 300,
   /** The facts above a step's timeline; the rest of its section is left to the timeline. */
   stepHeading: 1000,
+  /** One failed attempt: the agent, the code and its message (itself cut shorter, see `FAILURE_LIMITS`). */
+  failureLine: 500,
+  /** A step task's failed attempts, under its timeline. */
+  stepFailures: 1000,
 });
 
 /**
@@ -50,8 +55,9 @@ export function renderSlack(facts: NotificationFacts, opts: RenderOptions): Slac
 }
 
 /**
- * The full first message: a header, the summary fields, the timeline, a run's failed or degraded
- * steps (each step task with its own timeline), input and output excerpts, the escalation id and
+ * The full first message: a header, the summary fields, the timeline, the failed attempts with
+ * the agents' own messages, a run's failed or degraded steps (each step task with its own
+ * timeline and failed attempts), input and output excerpts, the escalation id and
  * time, and a button to the dashboard when `dashboardUrl` is set. When
  * `facts.kind` is not `firing` (a channel that hears of the escalation only now, e.g. after a
  * re-escalation), the news is stated under the header.
@@ -106,6 +112,7 @@ function fullMessage(facts: NotificationFacts, opts: RenderOptions, mark: string
       }),
   });
   head.push({ type: 'section', text: mrkdwn(timelineText(facts.timeline, redact, SLACK_LIMITS.sectionText)) });
+  if (facts.failures?.length) head.push(section(failuresText(facts.failures, redact, SLACK_LIMITS.sectionText)));
   const excerpts: SlackBlock[] = [];
   if (facts.input !== undefined) excerpts.push(excerptBlock('Input', facts.input, opts));
   if (facts.output !== undefined) excerpts.push(excerptBlock(outputLabel(facts), facts.output, opts));
@@ -163,14 +170,19 @@ function stepText(s: FailedStepFacts, redact: Redactor, task?: StepTaskFacts): s
       .join(' · '),
   );
   const facts = fit(lines.join('\n'), SLACK_LIMITS.stepHeading);
-  if (!task) return facts;
-  return `${facts}\n${timelineText(task.timeline, redact, SLACK_LIMITS.sectionText - facts.length - 1)}`;
+  return task ? taskBody(facts, task, redact) : facts;
 }
 
-/** A step task's heading and its own timeline. */
+/** A step task's heading, its own timeline and its failed attempts. */
 function taskText(t: StepTaskFacts, redact: Redactor): string {
-  const heading = fit(`*${escaped(stepTaskHeading(t), redact)}*`, SLACK_LIMITS.stepHeading);
-  return `${heading}\n${timelineText(t.timeline, redact, SLACK_LIMITS.sectionText - heading.length - 1)}`;
+  return taskBody(fit(`*${escaped(stepTaskHeading(t), redact)}*`, SLACK_LIMITS.stepHeading), t, redact);
+}
+
+/** `top`, then the task's timeline in what is left of one section after its failed attempts, which close it. */
+function taskBody(top: string, t: StepTaskFacts, redact: Redactor): string {
+  const failures = t.failures?.length ? `\n${failuresText(t.failures, redact, SLACK_LIMITS.stepFailures)}` : '';
+  const timeline = timelineText(t.timeline, redact, SLACK_LIMITS.sectionText - top.length - 1 - failures.length);
+  return `${top}\n${timeline}${failures}`;
 }
 
 /** A timeline as a heading and a code block within `max` characters, keeping its first and last transitions. */
@@ -178,12 +190,37 @@ function timelineText(timeline: readonly Transition[], redact: Redactor, max: nu
   const n = timeline.length;
   const heading = `*Timeline* (UTC, ${n} transition${n === 1 ? '' : 's'})`;
   if (n === 0) return `${heading}\n_none recorded_`;
-  const lines = timeline.map((t) => fit(codeSafe(escaped(formatTransition(t), redact)), SLACK_LIMITS.timelineLine));
   const more = (omitted: number): string => `… ${omitted} more transition${omitted === 1 ? '' : 's'}`;
+  return codeListText(
+    heading,
+    timeline.map((t) => escaped(formatTransition(t), redact)),
+    more,
+    max,
+    SLACK_LIMITS.timelineLine,
+  );
+}
+
+/** Failed attempts with the agents' own messages, as a heading and a code block within `max` characters. */
+function failuresText(failures: readonly AttemptFailure[], redact: Redactor, max: number): string {
+  return codeListText(
+    `*${failuresHeading(failures)}*`,
+    failures.map((f) => escaped(failureLine(f, redact), redact)),
+    moreFailuresLine,
+    max,
+    SLACK_LIMITS.failureLine,
+  );
+}
+
+/**
+ * A heading and a code block of `lines` within `max` characters: each line cut to `lineMax`, and
+ * a long list kept to its first and last lines with `more(n)` in place of the rest.
+ */
+function codeListText(heading: string, lines: readonly string[], more: (omitted: number) => string, max: number, lineMax: number): string {
+  const fitted = lines.map((l) => fit(codeSafe(l), lineMax));
   // heading, the fences, and a newline after every line
   const budget = max - heading.length - '\n```\n```'.length;
   const { head, omitted, tail } = elide(
-    lines,
+    fitted,
     (l) => l.length + 1,
     budget,
     (k) => more(k).length + 1,

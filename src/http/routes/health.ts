@@ -1,51 +1,35 @@
 import type { Hono } from 'hono';
-import type { Engine } from '../../lifecycle/Engine.js';
-import type { HealthSummary } from '../../supervisor/index.js';
+import { healthReport } from '../../health/healthReport.js';
+import { readiness } from '../../health/probes.js';
+import { StoreProbe } from '../../health/StoreProbe.js';
 import type { RouteContext } from './RouteContext.js';
 
-/** One line of `GET /api/health`: a name and a status, with whatever detail the component has. */
-interface HealthComponent {
-  name: string;
-  status: string;
-  [detail: string]: unknown;
-}
-
 /**
- * The health of the engine and of each component. With a supervisor, its summary is the source for
- * every component it watches; without one, each agent is judged by its circuit and last health
- * check. The engine itself is unhealthy while it does not accept tasks (starting or draining).
+ * The probes and the health report.
+ *
+ * - `GET /livez`: 200 while the process serves HTTP. For a liveness probe: nothing an agent or a
+ *   channel does can fail it, so an orchestrator never restarts Warden for their outage.
+ * - `GET /readyz`: 200 when the engine accepts tasks and the store answers; 503 while starting,
+ *   draining or with the store unreachable. For a readiness probe.
+ * - `GET /api/health`: the report of every component; 503 only when `unhealthy` (Warden itself
+ *   cannot take work), 200 when `healthy` or `degraded`.
+ *
+ * The probes sit outside `/api/`, so they need no token: a kubelet has none.
  */
-export function healthOf(engine: Engine): { status: HealthSummary['status']; components: HealthComponent[] } {
-  const own: HealthComponent = { name: 'engine', status: engine.accepting ? 'healthy' : 'unhealthy' };
-  const circuits = new Map(engine.agentViews().map((a) => [`agent:${a.id}`, a.circuit.state]));
-  let components: HealthComponent[];
-  let status: HealthSummary['status'];
-  if (engine.supervisor) {
-    const summary = engine.supervisor.healthSummary();
-    // Agents carry their circuit too, so one answer says whether routing will use them.
-    components = [own, ...summary.components.map((c) => (circuits.has(c.name) ? { ...c, circuit: circuits.get(c.name) } : { ...c }))];
-    status = summary.status;
-  } else {
-    components = [
-      own,
-      ...engine.agentViews().map((a) => ({
-        name: `agent:${a.id}`,
-        status: a.health.status === 'unhealthy' || a.circuit.state === 'open' ? 'unhealthy' : 'healthy',
-        circuit: a.circuit.state,
-        health: a.health.status,
-      })),
-    ];
-    // One agent down is a degraded Warden: fallback chains and degraded responses still answer.
-    status = components.some((c) => c.status !== 'healthy') ? 'degraded' : 'healthy';
-  }
-  if (!engine.accepting) status = 'unhealthy';
-  return { status, components };
-}
-
-/** `GET /api/health`: 200 while healthy or degraded, 503 when unhealthy (for load balancers). */
 export function registerHealthRoutes(app: Hono, { engine }: RouteContext): void {
-  app.get('/api/health', (c) => {
-    const health = healthOf(engine);
-    return c.json(health, health.status === 'unhealthy' ? 503 : 200);
+  const probe = new StoreProbe(engine.store, engine.clock);
+  app.get('/livez', (c) => {
+    c.header('cache-control', 'no-store');
+    return c.json({ status: 'alive' as const });
+  });
+  app.get('/readyz', async (c) => {
+    c.header('cache-control', 'no-store');
+    const ready = await readiness(engine, probe);
+    return c.json(ready, ready.status === 'ready' ? 200 : 503);
+  });
+  app.get('/api/health', async (c) => {
+    c.header('cache-control', 'no-store');
+    const report = healthReport(engine, await probe.check());
+    return c.json(report, report.status === 'unhealthy' ? 503 : 200);
   });
 }

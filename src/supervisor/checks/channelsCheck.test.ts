@@ -12,6 +12,7 @@ function fakeChannel(name: string, type: Channel['type'], verify: () => Promise<
     verifies: 0,
     send: async () => ({ ref: 'x' }),
     followUp: async () => ({ ref: 'x' }),
+    sendTest: async () => ({ ref: 'x' }),
     verify: async () => {
       ch.verifies++;
       return verify();
