@@ -1,11 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The lifecycle suites that run on whichever store WARDEN_TEST_STORE names (test/helpers/testStore.ts).
+ * `npm test` runs them on memory and again on SQLite, the default store; `npm run test:parity`
+ * runs them on Postgres.
+ */
+export const STORE_SUITES = ['src/lifecycle/Engine.test.ts', 'src/runs/RunLifecycle.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['test/distributed/**', 'test/browser/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/distributed/**', 'test/browser/**', 'node_modules/**'],
+        },
+      },
+      { extends: true, test: { name: 'sqlite', include: STORE_SUITES, env: { WARDEN_TEST_STORE: 'sqlite' } } },
+    ],
   },
 });
