@@ -3,10 +3,12 @@
  * SSE id. A client cut off mid-stream that reconnects with `Last-Event-ID` misses no transition and
  * sees none twice, whatever happened while it was away. Also the live-only event kinds.
  */
-import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../src/clock/index.js';
 import { apiApp, type ApiApp } from './helpers/apiApp.js';
+import { driveUntil } from './helpers/driveClock.js';
+import { startHealthServer, type HealthServer } from './helpers/healthServer.js';
 import { SseClient } from './helpers/sseClient.js';
 import { writeTempConfig, type TempConfig } from './helpers/tempConfig.js';
 import { api, startWarden, until, type WardenProcess } from './helpers/warden.js';
@@ -159,31 +161,51 @@ describe.each(['memory', 'sqlite'])('with the %s store', (kind) => {
   });
 });
 
-describe('supervisor events (in-process)', () => {
+describe('supervisor events (in-process, a real supervisor)', () => {
   let a: ApiApp;
+  let clock: SimulatedClock;
+  let health: HealthServer;
   beforeAll(async () => {
-    a = await apiApp({ config: { agents: config.agents }, workflows });
+    clock = new SimulatedClock(Date.parse('2026-03-01T00:00:00.000Z'));
+    health = await startHealthServer();
+    a = await apiApp({
+      config: {
+        agents: {
+          probed: {
+            adapter: { type: 'simulated', latencyMs: 0 },
+            healthCheck: { type: 'http', url: health.url, intervalMs: '10s', timeoutMs: '1s', failureThreshold: 2 },
+          },
+        },
+        supervisor: { checks: [] },
+      },
+      workflows: [{ name: 'easy', agent: 'probed' }],
+      clock,
+    });
   });
   afterAll(async () => {
     await a?.close();
+    await health?.turnOff();
   });
 
-  it('forwards the supervisor transitions as `supervisor` events', async () => {
-    const supervisor = Object.assign(new EventEmitter(), { healthSummary: () => ({ status: 'healthy', components: [] }) });
-    // Shadows the runtime's read-only `engine.supervisor` on this instance; deleting it restores the runtime's.
-    Object.defineProperty(a.engine, 'supervisor', { value: supervisor, configurable: true });
-    onTestFinished(() => {
-      Reflect.deleteProperty(a.engine, 'supervisor');
-    });
+  it("streams the supervisor's transitions as `supervisor` events, as it records them", async () => {
+    const sup = a.engine.supervisor!;
+    const drive = (done: () => boolean) => driveUntil(clock, done, [a.engine, sup]);
+    await drive(() => sup.component('probed')!.state === 'healthy');
+    const before = sup.transitions('agent:probed').length;
+    const listeners = sup.listenerCount('transition');
+
     const client = await SseClient.open('http://in-process/api/events', {}, (url, init) => Promise.resolve(a.app.request(url, init)));
-    // The stream subscribes once its handler runs; emit until the event arrives.
-    await until(async () => {
-      supervisor.emit('transition', { component: 'agent:good', from: 'healthy', to: 'suspect' });
-      await new Promise((r) => setTimeout(r, 10));
-      return client.events.length > 0;
-    });
+    // The stream subscribes once its handler runs: wait for that before anything moves.
+    await until(async () => sup.listenerCount('transition') === listeners + 1);
+    await health.turnOff();
+    await drive(() => sup.component('probed')!.state === 'escalated');
+    const recorded = sup.transitions('agent:probed').slice(before);
+    expect(recorded.map((t) => t.to)).toEqual(['suspect', 'unhealthy', 'escalated']);
+    await client.until((evs) => evs.filter((e) => e.event === 'supervisor').length === recorded.length);
     await client.close();
-    expect(client.of('supervisor')[0]).toEqual({ component: 'agent:good', from: 'healthy', to: 'suspect' });
-    expect(supervisor.listenerCount('transition')).toBe(0);
+
+    expect(client.of('supervisor')).toEqual(JSON.parse(JSON.stringify(recorded)));
+    for (const e of client.events) if (e.event === 'supervisor') expect(e.id).toBeUndefined();
+    expect(sup.listenerCount('transition')).toBe(listeners);
   });
 });

@@ -3,8 +3,12 @@
  * run. In-process (`app.request()`), retries without delay, so nothing waits for a backoff.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../src/clock/index.js';
 import { attachMetrics } from '../src/metrics/Metrics.js';
+import { SUPERVISOR_STATES } from '../src/supervisor/index.js';
 import { apiApp, type ApiApp } from './helpers/apiApp.js';
+import { driveUntil } from './helpers/driveClock.js';
+import { startHealthServer, type HealthServer } from './helpers/healthServer.js';
 import { parsePrometheus, type Exposition } from './helpers/prometheus.js';
 import { until } from './helpers/warden.js';
 
@@ -160,51 +164,6 @@ describe('GET /metrics', () => {
     expect(m.sum('warden_tasks_ended_total', { workflow: 'slow', status: 'cancelled' })).toBe(1);
   });
 
-  it("reports the supervisor's state per component when the engine has a supervisor", async () => {
-    const summary = {
-      status: 'degraded' as const,
-      components: [
-        { name: 'agent:good', status: 'healthy', state: 'healthy' },
-        { name: 'system:event-loop', status: 'degraded', state: 'recovering' },
-      ],
-    };
-    // Shadows the runtime's read-only `engine.supervisor` on this instance; deleting it restores the runtime's.
-    Object.defineProperty(api.engine, 'supervisor', {
-      value: { healthSummary: () => summary, on() {}, off() {} },
-      configurable: true,
-    });
-    try {
-      const m = await scrape();
-      expect(m.value('warden_supervisor_state', { component: 'system:event-loop', state: 'recovering' })).toBe(1);
-      expect(m.value('warden_supervisor_state', { component: 'system:event-loop', state: 'healthy' })).toBe(0);
-      expect(m.value('warden_supervisor_state', { component: 'agent:good', state: 'healthy' })).toBe(1);
-      const health = await api.req('GET', '/api/health');
-      expect(health.status).toBe(200);
-      expect(health.json.status).toBe('degraded');
-      // the report lists every agent and channel besides what the supervisor watches (CONTRACT.md section 9)
-      expect(health.json.components.map((c: { name: string }) => c.name)).toEqual([
-        'engine',
-        'store',
-        'agent:good',
-        'agent:flaky',
-        'agent:broken',
-        'agent:fragile',
-        'agent:sleeper',
-        'channel:console',
-        'channel:pager',
-        'supervisor',
-        'system:event-loop',
-      ]);
-      expect(health.json.components.find((c: { name: string }) => c.name === 'system:event-loop')).toMatchObject({
-        kind: 'system',
-        status: 'degraded',
-        state: 'recovering',
-      });
-    } finally {
-      Reflect.deleteProperty(api.engine, 'supervisor');
-    }
-  });
-
   it('keeps one registry per engine: another attached registry starts from zero', async () => {
     const other = attachMetrics(api.engine, { defaultMetrics: false });
     try {
@@ -216,5 +175,72 @@ describe('GET /metrics', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('GET /metrics with a real supervisor', () => {
+  let sup: ApiApp;
+  let clock: SimulatedClock;
+  let down: HealthServer;
+  let up: HealthServer;
+
+  beforeAll(async () => {
+    clock = new SimulatedClock(Date.parse('2026-03-01T00:00:00.000Z'));
+    down = await startHealthServer();
+    up = await startHealthServer();
+    const probe = (url: string) => ({ type: 'http', url, intervalMs: '10s', timeoutMs: '1s', failureThreshold: 2 });
+    sup = await apiApp({
+      config: {
+        agents: {
+          probed: { adapter: { type: 'simulated', latencyMs: 0 }, healthCheck: probe(down.url) },
+          steady: { adapter: { type: 'simulated', latencyMs: 0 }, healthCheck: probe(up.url) },
+        },
+        supervisor: { checks: [] },
+      },
+      workflows: [{ name: 'easy', agent: 'steady' }],
+      clock,
+    });
+  });
+  afterAll(async () => {
+    await sup?.close();
+    await Promise.all([down?.turnOff(), up?.turnOff()]);
+  });
+
+  const state = async (component: string) => {
+    const m = parsePrometheus(await (await sup.app.request('/metrics')).text());
+    return SUPERVISOR_STATES.filter((s) => m.value('warden_supervisor_state', { component, state: s }) === 1);
+  };
+  const drive = (done: () => boolean) => driveUntil(clock, done, [sup.engine, sup.engine.supervisor!]);
+  const component = (name: string) => sup.engine.supervisor!.component(name)!;
+
+  it("reports each component's state as the supervisor moves it, and the health that follows", async () => {
+    await drive(() => component('probed').state === 'healthy' && component('steady').state === 'healthy');
+    expect(await state('agent:probed')).toEqual(['healthy']);
+    expect(await state('agent:steady')).toEqual(['healthy']);
+
+    // The probed agent's endpoint goes away: one failed probe makes it suspect…
+    await down.turnOff();
+    await drive(() => component('probed').state === 'suspect');
+    expect(await state('agent:probed')).toEqual(['suspect']);
+    const m = parsePrometheus(await (await sup.app.request('/metrics')).text());
+    expect(m.types.get('warden_supervisor_state')).toBe('gauge');
+    expect(m.value('warden_supervisor_state', { component: 'agent:probed', state: 'healthy' })).toBe(0);
+    expect(await state('agent:steady')).toEqual(['healthy']);
+    const health = await sup.req('GET', '/api/health');
+    expect(health.status).toBe(200);
+    expect(health.json.status).toBe('degraded');
+    expect(health.json.components.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
+      ['engine', 'healthy'],
+      ['store', 'healthy'],
+      ['agent:probed', 'degraded'],
+      ['agent:steady', 'healthy'],
+      ['channel:console', 'healthy'],
+      ['supervisor', 'healthy'],
+    ]);
+
+    // …a second makes it unhealthy, and with no recovery ladder it is escalated at once.
+    await drive(() => component('probed').state === 'escalated');
+    expect(await state('agent:probed')).toEqual(['escalated']);
+    expect(await state('agent:steady')).toEqual(['healthy']);
   });
 });

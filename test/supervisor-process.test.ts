@@ -203,11 +203,15 @@ describe('a managed agent process', () => {
     expect(escalations[0]!.timeline!.at(-1)).toMatchObject({ from: 'healthy', to: 'failed', event: 'GIVE_UP' });
 
     // Warden leaves it down: an hour later there is no new process and no second escalation.
+    // Every timer of that hour fires as the clock moves, and a restart would begin inside one of
+    // them (the process leaves `failed` the moment it spawns); the supervisor's last check, at the
+    // end of the hour, saw it down and let it be.
     clock.advance(3_600_000);
-    await settle([engine, sup]);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(pids.size).toBe(4);
     expect(proc.state).toBe('failed');
+    await settle([engine, sup]);
+    expect(sup.component('crasher')!.lastCheck).toEqual({ at: iso(3_670_000), ok: false, detail: 'not running (failed)' });
+    expect(proc.state).toBe('failed');
+    expect(pids.size).toBe(4);
     expect(await engine.store.listEscalations()).toHaveLength(1);
   });
 });

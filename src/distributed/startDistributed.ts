@@ -128,7 +128,9 @@ export async function startDistributed(engine: Engine, store: PostgresStore, opt
       for (const row of await store.loadBreakers()) {
         if (row.updatedAt <= (seen.get(row.agent) ?? 0)) continue;
         seen.set(row.agent, row.updatedAt);
-        engine.agents.adopt(row.agent, row.snapshot);
+        const state = engine.agents.adopt(row.agent, row.snapshot);
+        // Worded as the breaker's own change is logged, so one search finds both.
+        if (state) logger.info({ agent: row.agent, to: state }, `circuit of ${row.agent} ${state} (adopted from another node)`);
       }
     },
     (err) => logger.warn({ err: String(err) }, 'breaker sync failed; will retry'),

@@ -87,12 +87,14 @@ export class AgentPool extends EventEmitter<AgentPoolEvents> {
 
   /**
    * Takes over breaker state written by another worker (distributed mode). Nothing is saved
-   * back, so adopting never echoes.
+   * back, so adopting never echoes. Returns the adopted state, or undefined when this worker
+   * already had it (or knows no such agent).
    */
-  adopt(id: string, snapshot: unknown): void {
+  adopt(id: string, snapshot: unknown): CircuitBreaker['state'] | undefined {
     const slot = this.#slots.get(id);
-    if (!slot || JSON.stringify(slot.breaker.toJSON()) === JSON.stringify(snapshot)) return;
+    if (!slot || JSON.stringify(slot.breaker.toJSON()) === JSON.stringify(snapshot)) return undefined;
     slot.breaker = this.#breaker(id, slot.config, snapshot);
+    return slot.breaker.state;
   }
 
   get(id: string): AgentSlot | undefined {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshSchema, requireDatabaseUrl } from '../helpers/postgres.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 import { writeTempConfig } from '../helpers/tempConfig.js';
 import { BIN, ROOT, api, startWarden, until } from '../helpers/warden.js';
 import { SlackStandIn } from '../helpers/slackStandIn.js';
@@ -117,10 +118,10 @@ describe('distributed mode', () => {
       for (let i = 0; i < N; i++) ids.push((await api(serve.url, 'POST', '/api/tasks', { workflow: 'job', input: { n: i } })).body.id);
     })();
     // Kill a random worker every few seconds, and start a new one in its place.
-    let kills = 0;
-    for (; kills < 4; kills++) {
-      await sleep(1_500 + Math.random() * 1_500);
-      const i = Math.floor(Math.random() * workers.length);
+    const random = seededRandom('distributed kills');
+    for (let kill = 0; kill < 4; kill++) {
+      await sleep(1_500 + random.next() * 1_500);
+      const i = random.below(workers.length);
       workers[i]!.proc.kill('SIGKILL');
       await workers[i]!.exited;
       workers[i] = await startWorker(cfg.configPath, db.url);
@@ -281,7 +282,9 @@ describe('distributed mode', () => {
         (await api(serve.url, 'GET', '/api/agents')).body.agents.find((x: { id: string }) => x.id === 'dead').circuit.state === 'open',
       5_000,
     );
-    await sleep(1_000); // two breaker polls
+    // Each worker holds the open circuit: the one that opened it logged the change, and the other
+    // logged adopting it from the database (the same words, so one search finds both).
+    await until(async () => [a, b].every((w) => w.out().includes('circuit of dead open')), 10_000, 50);
     const later: string[] = [];
     for (let i = 0; i < 30; i++)
       later.push((await api(serve.url, 'POST', '/api/tasks', { workflow: 'job', input: { n: 100 + i } })).body.id);

@@ -3,6 +3,7 @@
  * `app.request()` goes through every middleware without a socket.
  */
 import type { Hono } from 'hono';
+import type { Clock } from '../../src/clock/index.js';
 import { createApp, type AppOptions } from '../../src/http/app.js';
 import { createEngine } from '../../src/lifecycle/createEngine.js';
 import type { Engine } from '../../src/lifecycle/Engine.js';
@@ -32,6 +33,8 @@ export async function apiApp(opts: {
   app?: AppOptions;
   /** Defaults to a silent one. */
   logger?: Logger;
+  /** The engine's clock (and its supervisor's). Defaults to the system clock. */
+  clock?: Clock;
 }): Promise<ApiApp> {
   const tmp = await writeTempConfig({ store: 'memory:', ...opts.config }, opts.workflows);
   for (const [file, text] of Object.entries(opts.files ?? {})) await tmp.write(file, text);
@@ -40,6 +43,7 @@ export async function apiApp(opts: {
     store: 'memory:',
     logger: opts.logger ?? silentLogger,
     env: { ...process.env, ...opts.env },
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const app = createApp(engine, opts.app);
   return {
