@@ -188,6 +188,7 @@ export const problemSchema = z.object({
     code: z.string().describe('A stable code, e.g. INPUT_INVALID, TASK_NOT_FOUND, UNAUTHORIZED'),
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    status: taskStatusSchema.optional().describe('TASK_ENDED: the status the task ended with'),
   }),
 });
 
