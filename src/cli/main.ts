@@ -8,9 +8,11 @@ import type { EscalationRecord } from '../escalation/types.js';
 import type { Task, Transition } from '../lifecycle/types.js';
 import { ApiClient, ApiError } from './client.js';
 import { duration, table, timelineTable } from './format.js';
+import { registerCancelCommand } from './commands/cancel.js';
 import { serveCommand } from './commands/serve.js';
 import { submitCommand } from './commands/submit.js';
 import { workerCommand } from './commands/worker.js';
+import { registerWorkflowsCommand } from './commands/workflows.js';
 import { validateCommand } from './commands/validate.js';
 
 export { EXIT_CODES } from './commands/submit.js';
@@ -214,6 +216,9 @@ program
     const e = await new ApiClient(o.url).request<EscalationRecord>('POST', `/api/escalations/${encodeURIComponent(id)}/ack`, { by: o.by });
     console.log(o.json ? JSON.stringify(e, null, 2) : `escalation ${e.id} ${e.status}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`);
   });
+
+registerWorkflowsCommand(program);
+registerCancelCommand(program);
 
 async function parseInput(raw: string): Promise<unknown> {
   let text = raw;

@@ -228,6 +228,9 @@ export const workflowListSchema = z.object({
   workflows: z.array(
     z.object({
       name: z.string(),
+      kind: z.enum(['task', 'run']).describe('"run" for a multi-step workflow, "task" for a single-step one'),
+      steps: z.array(z.string()).optional().describe("A run's step ids, in the order of its file"),
+      description: z.string().optional(),
       agent: z.string().optional(),
       capability: z.string().optional(),
       severity: severitySchema.optional(),

@@ -63,6 +63,9 @@ export function registerTaskRoutes(app: Hono, { engine, admin, maxJsonDepth }: R
     c.json({
       workflows: [...engine.workflows.values()].map((w) => ({
         name: w.name,
+        kind: w.steps ? 'run' : 'task',
+        ...(w.steps ? { steps: Object.keys(w.steps) } : {}),
+        description: w.description,
         agent: w.agent,
         capability: w.capability,
         severity: w.severity,
