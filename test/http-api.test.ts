@@ -354,13 +354,13 @@ describe('GET /api/agents', () => {
 });
 
 describe('POST /api/tasks/:id/cancel', () => {
-  it('returns a finished task unchanged', async () => {
+  it('answers 409 TASK_ENDED with the status of a finished task, and leaves it unchanged', async () => {
     const id = await submit('echo', { n: 'done' });
     const before = await finished(id);
     expect(before.status).toBe('completed');
-    const res = await call<Task>('POST', `/api/tasks/${id}/cancel`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual(before);
+    const res = await call<ErrorBody & { error: { status: string } }>('POST', `/api/tasks/${id}/cancel`);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'TASK_ENDED', status: 'completed' });
     expect((await call<Task>('GET', `/api/tasks/${id}`)).body).toEqual(before);
   });
 
@@ -396,7 +396,6 @@ describe('unknown routes', () => {
     for (const [method, path] of [
       ['GET', '/api/nope'],
       ['POST', '/api/tasks/x/explode'],
-      ['DELETE', '/api/tasks'],
     ]) {
       const res = await call(method!, path!);
       expect(res.status, `${method} ${path}`).toBe(404);
@@ -404,6 +403,16 @@ describe('unknown routes', () => {
       expect(res.body.error.code).toBe('NOT_FOUND');
       expect(res.body.error.message).toContain(path);
     }
+  });
+});
+
+describe('a known path with the wrong method', () => {
+  it('answers 405 METHOD_NOT_ALLOWED as JSON with an allow header', async () => {
+    const res = await call('DELETE', '/api/tasks');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.body.error.code).toBe('METHOD_NOT_ALLOWED');
   });
 });
 

@@ -10,11 +10,13 @@ import { ApiClient, ApiError } from './client.js';
 import { table } from './format.js';
 import { registerPruneCommand } from './commands/prune.js';
 import { registerChannelsCommand } from './commands/channels.js';
+import { registerCancelCommand } from './commands/cancel.js';
 import { serveCommand } from './commands/serve.js';
 import { readShowView, renderShow } from './commands/show.js';
 import { submitCommand } from './commands/submit.js';
 import { renderTasks, tasksQuery, type TasksOptions } from './commands/tasks.js';
 import { workerCommand } from './commands/worker.js';
+import { registerWorkflowsCommand } from './commands/workflows.js';
 import { validateCommand } from './commands/validate.js';
 
 export { EXIT_CODES } from './commands/submit.js';
@@ -185,6 +187,9 @@ program
     const e = await new ApiClient(o.url).request<EscalationRecord>('POST', `/api/escalations/${encodeURIComponent(id)}/ack`, { by: o.by });
     console.log(o.json ? JSON.stringify(e, null, 2) : `escalation ${e.id} ${e.status}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`);
   });
+
+registerWorkflowsCommand(program);
+registerCancelCommand(program);
 
 async function parseInput(raw: string): Promise<unknown> {
   let text = raw;

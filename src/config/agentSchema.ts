@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { severitySchema } from '../errors/index.js';
 import { adapterSchema } from './adapterSchema.js';
-import { duration } from './duration.js';
+import { positiveDuration } from './duration.js';
 import { healthCheckSchema } from './healthCheckSchema.js';
 import { circuitBreakerSchema, retrySchema } from './policySchemas.js';
 import { processSchema } from './processSchema.js';
@@ -31,7 +31,7 @@ export const agentSchema = strictObject({
     .array(z.string().min(1))
     .default(() => [])
     .describe('What the agent can do, matched by a workflow\'s "capability".'),
-  timeoutMs: duration.default(30_000).describe('The time limit of one attempt.'),
+  timeoutMs: positiveDuration.default(30_000).describe('The time limit of one attempt.'),
   maxConcurrency: z.number().int().min(1).default(4).describe('Calls in flight at once (the bulkhead).'),
   maxQueue: z.number().int().min(0).default(1000).describe('Calls waiting for a slot before new ones are refused.'),
   retry: retrySchema.prefault({}),

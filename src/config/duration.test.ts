@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, parseDuration } from './duration.js';
+import { duration, parseDuration, positiveDuration } from './duration.js';
 
 describe('duration', () => {
   it.each([
@@ -47,5 +47,29 @@ describe('duration', () => {
     expect(() => parseDuration('30 sec')).toThrow(RangeError);
     expect(() => parseDuration('30 sec')).toThrow('invalid duration "30 sec"');
     expect(parseDuration(' 30s ')).toBe(30_000);
+  });
+});
+
+describe('positiveDuration', () => {
+  it.each([
+    [1, 1],
+    [0.5, 0.5],
+    ['30s', 30_000],
+    ['1ms', 1],
+  ])('parses %j as %d ms', (input, ms) => {
+    expect(positiveDuration.parse(input)).toBe(ms);
+  });
+
+  it.each([0, '0s', '0ms', '0h0m', '0.0s'])('refuses %j: a zero timeout or interval is a config error', (input) => {
+    const result = positiveDuration.safeParse(input);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.message)).toEqual([`invalid duration ${JSON.stringify(input)}: must be more than 0 ms`]);
+  });
+
+  it.each([-1, -0.5, '-5s', 'soon', true])('refuses %j with one message naming the accepted forms', (input) => {
+    const result = positiveDuration.safeParse(input);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toHaveLength(1);
+    expect(result.error?.issues[0]?.message).toMatch(/^invalid duration .*: use a number of milliseconds > 0 or a string like "250ms"/);
   });
 });

@@ -14,10 +14,10 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 /** The pattern that duration strings match, as JSON Schema `pattern` source (for editors). */
 export const DURATION_PATTERN = DURATION_STRING.source;
 
-function describeBad(value: unknown): string {
+function describeBad(value: unknown, positive = false): string {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return (
-    `invalid duration ${shown}: use a number of milliseconds ≥ 0 or a string like ` +
+    `invalid duration ${shown}: use a number of milliseconds ${positive ? '> 0' : '≥ 0'} or a string like ` +
     `"250ms", "30s", "5m", "1h" or "1h30m" (units ms, s, m, h, d; no spaces)`
   );
 }
@@ -55,19 +55,47 @@ export function parseDuration(value: number | string): number {
 }
 
 /**
- * A duration: a non-negative number of milliseconds, or a string such as `"250ms"`, `"30s"`,
- * `"5m"`, `"1h"`, `"1.5s"` or `"1h30m"`. Parses to a number of milliseconds.
+ * The duration schema: a number of milliseconds or a duration string, parsed to milliseconds;
+ * `positive` refuses zero too, with its own message.
+ */
+function durationSchema(positive: boolean) {
+  // The same message from every branch: zod reports only the branch whose type matched.
+  const bad = { error: (issue: { input?: unknown }) => describeBad(issue.input, positive) };
+  const zero = { error: (issue: { input?: unknown }) => `invalid duration ${JSON.stringify(issue.input)}: must be more than 0 ms` };
+  // `abort` stops at the first failed check, so a bad value gets one message, not one per check.
+  const last = { ...bad, abort: true };
+  const number = z.number(bad).finite(bad).min(0, last);
+  const text = z.string(bad).regex(DURATION_STRING, last);
+  if (!positive) return z.union([number, text], bad).transform(toMs);
+  // Zero is told apart from other bad values: it is a duration, just not one that works here.
+  return z.union([number.gt(0, zero), text.refine((t) => toMs(t) > 0, zero)], bad).transform(toMs);
+}
+
+const toMs = (value: number | string): number => (typeof value === 'number' ? value : parseDuration(value));
+
+/**
+ * A duration that may be zero: a non-negative number of milliseconds, or a string such as
+ * `"250ms"`, `"30s"`, `"5m"`, `"1h"`, `"1.5s"` or `"1h30m"`. Parses to a number of milliseconds.
+ * For the few fields where zero means something ("retry at once", "no grace", "no grouping").
  *
  * @example
  * duration.parse('30s'); // 30000
  */
-// The same message from every branch: zod reports only the branch whose type matched.
-const bad = { error: (issue: { input?: unknown }) => describeBad(issue.input) };
+export const duration = durationSchema(false).describe(
+  'A duration: milliseconds (a number) or a string such as "250ms", "30s", "5m", "1h".',
+);
 
-export const duration = z
-  .union([z.number(bad).min(0, bad).finite(bad), z.string(bad).regex(DURATION_STRING, bad)], bad)
-  .transform((value) => (typeof value === 'number' ? value : parseDuration(value)))
-  .describe('A duration: milliseconds (a number) or a string such as "250ms", "30s", "5m", "1h".');
+/**
+ * A duration that must be more than zero: timeouts, intervals, windows and deadlines, where zero
+ * would time out at once or fire in a loop. `0` and `"0s"` are config errors.
+ *
+ * @example
+ * positiveDuration.parse('30s'); // 30000
+ * positiveDuration.safeParse(0).success; // false: "invalid duration 0: must be more than 0 ms"
+ */
+export const positiveDuration = durationSchema(true).describe(
+  'A duration above zero: milliseconds (a number) or a string such as "250ms", "30s", "5m", "1h".',
+);
 
 /** A duration as written in a config file: milliseconds or a string such as `"30s"`. */
 export type DurationInput = z.input<typeof duration>;

@@ -1,6 +1,6 @@
 /** Where escalations go: named notification channels, and which severities use which channels. */
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { duration, positiveDuration } from './duration.js';
 import { envName, idSchema, strictObject, taggedUnion } from './strict.js';
 
 /** Slack (or a Slack-compatible server at `apiUrl`), through `chat.postMessage`. */
@@ -54,9 +54,9 @@ export const severityRouteSchema = strictObject({
     .array(idSchema)
     .default(() => [])
     .describe('The channel names that escalations of this severity go to.'),
-  repeatEveryMs: duration.optional().describe('Re-send an unacknowledged escalation this often.'),
+  repeatEveryMs: positiveDuration.optional().describe('Re-send an unacknowledged escalation this often.'),
   untilAcked: z.boolean().default(false).describe('Keep repeating until acknowledged.'),
-  ackTimeoutMs: duration.optional().describe('Escalate further when not acknowledged within this time.'),
+  ackTimeoutMs: positiveDuration.optional().describe('Escalate further when not acknowledged within this time.'),
   fallbackChannels: z
     .array(idSchema)
     .default(() => [])

@@ -1,6 +1,6 @@
 /** The budget of one evaluation of a run's JSONata expression (`expressions` in a multi-step workflow). */
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { positiveDuration } from './duration.js';
 import { strictObject } from './strict.js';
 
 /**
@@ -10,7 +10,7 @@ import { strictObject } from './strict.js';
  * - `maxDepth`: how deeply evaluation may nest; a recursive function nests once per call. Defaults to 1000.
  */
 export const expressionLimitsSchema = strictObject({
-  timeoutMs: duration.default(1000).describe('How long one evaluation of an expression may run (ms or "1s").'),
+  timeoutMs: positiveDuration.default(1000).describe('How long one evaluation of an expression may run (ms or "1s").'),
   maxDepth: z.number().int().min(1).default(1000).describe('How deeply one evaluation may nest (a recursive call nests once).'),
 }).describe("The budget of each evaluation of a run's JSONata expressions.");
 

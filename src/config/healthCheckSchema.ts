@@ -3,7 +3,7 @@
  * that judges the agent by the outcomes of its real calls.
  */
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { duration, positiveDuration } from './duration.js';
 import { strictObject, taggedUnion } from './strict.js';
 
 /**
@@ -16,8 +16,8 @@ import { strictObject, taggedUnion } from './strict.js';
  * - `startupGraceMs`: failures are ignored this long after start. Defaults to 0.
  */
 const timing = {
-  intervalMs: duration.default(10_000).describe('Time between probes.'),
-  timeoutMs: duration.default(1000).describe('A probe that takes longer than this fails.'),
+  intervalMs: positiveDuration.default(10_000).describe('Time between probes.'),
+  timeoutMs: positiveDuration.default(1000).describe('A probe that takes longer than this fails.'),
   failureThreshold: z.number().int().min(1).default(3).describe('Failed probes in a row that mark the agent unhealthy.'),
   successThreshold: z.number().int().min(1).default(1).describe('Passed probes in a row that mark the agent healthy again.'),
   startupGraceMs: duration.default(0).describe('Failures are ignored for this long after start.'),
@@ -50,8 +50,8 @@ export const commandHealthCheckSchema = strictObject({
 export const passiveHealthCheckSchema = strictObject({
   type: z.literal('passive'),
   minSuccessRate: z.number().min(0).max(1).default(0.5).describe('Below this success rate (0–1) the agent is unhealthy.'),
-  maxP95LatencyMs: duration.optional().describe('Above this p95 latency the agent is unhealthy. No limit by default.'),
-  windowMs: duration.default(60_000).describe('The window of calls judged.'),
+  maxP95LatencyMs: positiveDuration.optional().describe('Above this p95 latency the agent is unhealthy. No limit by default.'),
+  windowMs: positiveDuration.default(60_000).describe('The window of calls judged.'),
   minSamples: z.number().int().min(1).default(5).describe('Fewer calls than this in the window are not judged.'),
   ...timing,
 }).describe('A passive health check over real calls.');

@@ -1,6 +1,6 @@
 /** A JSON Schema field of a workflow or step (`inputSchema`, `outputSchema`): any object Ajv can compile. */
-import { Ajv } from 'ajv';
 import { z } from 'zod';
+import { createAjv } from './createAjv.js';
 
 /**
  * Why `schema` does not compile, or `undefined` when it does.
@@ -9,7 +9,7 @@ import { z } from 'zod';
  */
 export function jsonSchemaProblem(schema: object): string | undefined {
   try {
-    new Ajv({ allErrors: true, strict: false, logger: false }).compile(schema);
+    createAjv().compile(schema);
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);

@@ -192,6 +192,26 @@ describe('cross-checks', () => {
     ]);
   });
 
+  it('reports zero timeouts, deadlines and intervals as config errors, while zero retry delays stay allowed', async () => {
+    const a = {
+      ...sim,
+      timeoutMs: 0,
+      retry: { initialDelayMs: 0, maxDelayMs: 0 },
+      circuitBreaker: { openMs: '0s' },
+      healthCheck: { type: 'passive', intervalMs: '0ms' },
+    };
+    const config = { agents: { a }, supervisor: { intervalMs: 0 }, escalation: { severities: { high: { repeatEveryMs: 0 } } } };
+    expect(await problemsFor(config, { w: { name: 'w', agent: 'a', timeoutMs: '0s', deadlineMs: 0 } })).toEqual([
+      'agents.config.json: agents.a.timeoutMs: invalid duration 0: must be more than 0 ms',
+      'agents.config.json: agents.a.circuitBreaker.openMs: invalid duration "0s": must be more than 0 ms',
+      'agents.config.json: agents.a.healthCheck.intervalMs: invalid duration "0ms": must be more than 0 ms',
+      'agents.config.json: escalation.severities.high.repeatEveryMs: invalid duration 0: must be more than 0 ms',
+      'agents.config.json: supervisor.intervalMs: invalid duration 0: must be more than 0 ms',
+      'workflows/w.json: timeoutMs: invalid duration "0s": must be more than 0 ms',
+      'workflows/w.json: deadlineMs: invalid duration 0: must be more than 0 ms',
+    ]);
+  });
+
   it("reports a workflow retry override that breaks the bounds once merged over its agents' retry options", async () => {
     const config = {
       agents: { a: { ...sim, retry: { maxDelayMs: '10s' } }, b: { ...sim, retry: { maxDelayMs: '2s' } }, c: sim },

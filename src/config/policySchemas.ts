@@ -3,7 +3,7 @@
  * The policies in `src/policies` take the parsed (normalized) values as they are.
  */
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { duration, positiveDuration } from './duration.js';
 import { strictObject } from './strict.js';
 
 /** The retry fields without defaults, shared by {@link retrySchema} and {@link retryOverrideSchema}. */
@@ -71,9 +71,9 @@ export const circuitBreakerSchema = strictObject({
     .max(1)
     .default(0.5)
     .describe('The share of calls in the window that must have failed too (0: the count alone decides).'),
-  windowMs: duration.default(60_000).describe('The sliding window in which failures are counted.'),
-  openMs: duration.default(30_000).describe('How long the circuit stays open the first time.'),
-  maxOpenMs: duration.default(300_000).describe('The cap on the open time as it grows on repeated opens.'),
+  windowMs: positiveDuration.default(60_000).describe('The sliding window in which failures are counted.'),
+  openMs: positiveDuration.default(30_000).describe('How long the circuit stays open the first time.'),
+  maxOpenMs: positiveDuration.default(300_000).describe('The cap on the open time as it grows on repeated opens.'),
   openMultiplier: z.number().min(1).default(2).describe('Each open straight after a failed probe lasts this many times longer.'),
   halfOpenSuccesses: z.number().int().min(1).default(2).describe('Successful probes in a row that close the circuit again.'),
   halfOpenMaxProbes: z.number().int().min(1).default(1).describe('Probes allowed in flight at once while half-open.'),

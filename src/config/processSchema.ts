@@ -3,7 +3,7 @@
  * Kubernetes-style backoff under an OTP-style restart intensity) and stops on shutdown.
  */
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { duration, positiveDuration } from './duration.js';
 import { envName, strictObject } from './strict.js';
 
 /**
@@ -14,7 +14,7 @@ import { envName, strictObject } from './strict.js';
 export const restartBackoffSchema = strictObject({
   initialMs: duration.default(10_000).describe('The delay before the first restart.'),
   maxMs: duration.default(300_000).describe('The cap of the doubling delay.'),
-  resetAfterMs: duration.default(600_000).describe('A process that ran this long without exiting restarts at initialMs again.'),
+  resetAfterMs: positiveDuration.default(600_000).describe('A process that ran this long without exiting restarts at initialMs again.'),
 }).describe('Restart backoff: initialMs doubling to maxMs.');
 
 /**
@@ -50,8 +50,8 @@ export const processSchema = strictObject({
   cwd: z.string().min(1).optional().describe("Working directory, relative to the config file's folder. Defaults to that folder."),
   restartBackoff: restartBackoffSchema.prefault({}),
   maxRestarts: z.number().int().min(0).default(5).describe('Restarts allowed within withinMs; one more and the agent is failed.'),
-  withinMs: duration.default(600_000).describe('The window of the restart intensity.'),
-  stopTimeoutMs: duration.default(5000).describe('Time between SIGTERM and SIGKILL on shutdown.'),
+  withinMs: positiveDuration.default(600_000).describe('The window of the restart intensity.'),
+  stopTimeoutMs: positiveDuration.default(5000).describe('Time between SIGTERM and SIGKILL on shutdown.'),
 }).describe('A process Warden starts, restarts and stops for the agent.');
 
 /** A parsed managed-process config. */

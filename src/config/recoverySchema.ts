@@ -3,7 +3,7 @@
  * unhealthy, and which strategy fits which component (checked by `warden validate`).
  */
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { positiveDuration } from './duration.js';
 import { envName, strictObject, taggedUnion } from './strict.js';
 
 const bare = <const N extends string>(name: N, description: string) => strictObject({ strategy: z.literal(name) }).describe(description);
@@ -31,7 +31,7 @@ export const commandStrategySchema = strictObject({
     .describe('Its arguments.'),
   env: z.record(z.string().min(1), z.string()).optional().describe('Extra environment variables. Never put secrets here.'),
   cwd: z.string().min(1).optional().describe("Working directory, relative to the config file's folder. Defaults to that folder."),
-  timeoutMs: duration.default(30_000).describe('The program is killed, and the strategy fails, after this long.'),
+  timeoutMs: positiveDuration.default(30_000).describe('The program is killed, and the strategy fails, after this long.'),
 }).describe('Run a program.');
 
 /**
@@ -46,7 +46,7 @@ export const webhookStrategySchema = strictObject({
     .record(z.string().min(1), envName)
     .optional()
     .describe('Header name → the environment variable holding its (secret) value.'),
-  timeoutMs: duration.default(10_000).describe('The request fails after this long.'),
+  timeoutMs: positiveDuration.default(10_000).describe('The request fails after this long.'),
 }).describe('POST the component state to a URL.');
 
 /**
@@ -57,7 +57,7 @@ export const moduleStrategySchema = strictObject({
   strategy: z.literal('module'),
   path: z.string().min(1).describe("The module file, relative to the config file's folder."),
   export: z.string().min(1).default('default').describe('The exported function to call.'),
-  timeoutMs: duration.default(30_000).describe('The strategy fails when the function takes longer.'),
+  timeoutMs: positiveDuration.default(30_000).describe('The strategy fails when the function takes longer.'),
 }).describe('A recovery function of your own.');
 
 /** One rung of a recovery ladder, discriminated by `strategy`. */

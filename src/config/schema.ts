@@ -23,7 +23,7 @@ export * from './retentionSchema.js';
 export * from './supervisorSchema.js';
 export * from './stepSchema.js';
 export * from './workflowSchema.js';
-export { duration } from './duration.js';
+export { duration, positiveDuration } from './duration.js';
 
 const STORE_URL = /^(?:sqlite:|memory:|postgres(?:ql)?:\/\/)/;
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { severitySchema } from '../errors/index.js';
 import { degradedSchema } from './degradedSchema.js';
-import { duration } from './duration.js';
+import { positiveDuration } from './duration.js';
 import { jsonSchemaObject } from './jsonSchemaObject.js';
 import { retryOverrideSchema } from './policySchemas.js';
 import { idSchema, strictObject } from './strict.js';
@@ -24,7 +24,7 @@ export const expressionSchema = z
  */
 export const taskOverrideFields = {
   outputSchema: jsonSchemaObject.optional().describe('The JSON Schema the agent output must satisfy.'),
-  timeoutMs: duration.optional().describe("Overrides the agent's per-attempt timeout."),
+  timeoutMs: positiveDuration.optional().describe("Overrides the agent's per-attempt timeout."),
   retry: retryOverrideSchema.optional(),
   degraded: degradedSchema.optional(),
 };

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { severitySchema } from '../errors/index.js';
-import { duration } from './duration.js';
+import { positiveDuration } from './duration.js';
 import { recoveryLadderSchema, SYSTEM_CHECKS } from './recoverySchema.js';
 import { strictObject } from './strict.js';
 
@@ -48,19 +48,21 @@ export const systemRecoverySchema = strictObject({
  */
 export const supervisorSchema = strictObject({
   enabled: z.boolean().default(true).describe('Run the supervisor with the engine.'),
-  intervalMs: duration.default(5000).describe('How often the supervisor looks at every system component.'),
-  timeoutMs: duration.default(2000).describe('A system check that takes longer fails.'),
+  intervalMs: positiveDuration.default(5000).describe('How often the supervisor looks at every system component.'),
+  timeoutMs: positiveDuration.default(2000).describe('A system check that takes longer fails.'),
   failureThreshold: z.number().int().min(1).default(3).describe('Failed system checks in a row that mark a system component unhealthy.'),
   successThreshold: z.number().int().min(1).default(1).describe('Passed checks in a row that mark it healthy again.'),
   checks: z
     .array(z.enum(SYSTEM_CHECKS))
     .default(() => [...SYSTEM_CHECKS])
     .describe('The system checks to run: event-loop, heap, store, channels, queue.'),
-  eventLoopDelayMs: duration.default(1000).describe('The longest event-loop delay over an interval before the loop counts as blocked.'),
+  eventLoopDelayMs: positiveDuration
+    .default(1000)
+    .describe('The longest event-loop delay over an interval before the loop counts as blocked.'),
   heapUsedRatio: z.number().gt(0).max(1).default(0.9).describe("Used heap over V8's heap size limit above which the heap check fails."),
   heapLimitBytes: z.number().int().positive().optional().describe('An absolute used-heap limit in bytes; replaces heapUsedRatio when set.'),
-  maxQueueAgeMs: duration.default(60_000).describe('How long the oldest queued task may wait.'),
-  channelsIntervalMs: duration
+  maxQueueAgeMs: positiveDuration.default(60_000).describe('How long the oldest queued task may wait.'),
+  channelsIntervalMs: positiveDuration
     .default(300_000)
     .describe('Time between looks at the escalation channels; one that delivered within it is not called.'),
   escalateSeverity: severitySchema.default('high').describe("The severity of a system component's escalation."),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { severitySchema } from '../errors/index.js';
-import { duration } from './duration.js';
+import { positiveDuration } from './duration.js';
 import { expressionLimitsSchema } from './expressionLimitsSchema.js';
 import { jsonSchemaObject } from './jsonSchemaObject.js';
 import { type Step, expressionSchema, stepSchema, taskOverrideFields } from './stepSchema.js';
@@ -49,7 +49,7 @@ export const workflowSchema = strictObject({
   expressions: expressionLimitsSchema.optional(),
   inputSchema: jsonSchemaObject.optional().describe('The JSON Schema the task input must satisfy.'),
   ...taskOverrideFields,
-  deadlineMs: duration.default(600_000).describe('The whole task, across every retry and fallback (a run: every step).'),
+  deadlineMs: positiveDuration.default(600_000).describe('The whole task, across every retry and fallback (a run: every step).'),
   severity: severitySchema.default('medium').describe('The least severity an escalation of this workflow gets.'),
   description: z.string().optional().describe('What the workflow does.'),
 })

@@ -74,6 +74,11 @@ const denied = {
 };
 const bad = { 400: err('BAD_REQUEST, INVALID_JSON or INPUT_INVALID, with issues') };
 const timedOut = { 503: err('REQUEST_TIMEOUT: the handler took longer than its limit') };
+const ambiguous = { 400: err('AMBIGUOUS_TASK_ID: the short id starts more than one task id; the issues list them') };
+const idNote = [
+  '`:id` is a task id, or a prefix of one of at least 8 characters that starts no other task id (the short ids the',
+  "CLI and dashboard show); a run's step task is also `<short run id>.<step>`.",
+].join(' ');
 
 /** Every route of the API. */
 export const apiRoutes: readonly RouteSpec[] = [
@@ -108,15 +113,24 @@ export const apiRoutes: readonly RouteSpec[] = [
     path: '/api/tasks/:id',
     tag: 'tasks',
     summary: 'A task',
-    responses: { 200: { description: 'The task', schema: taskSchema }, 401: denied[401], 404: err('TASK_NOT_FOUND'), ...timedOut },
+    description: idNote,
+    responses: {
+      200: { description: 'The task', schema: taskSchema },
+      ...ambiguous,
+      401: denied[401],
+      404: err('TASK_NOT_FOUND'),
+      ...timedOut,
+    },
   },
   {
     method: 'get',
     path: '/api/tasks/:id/transitions',
     tag: 'tasks',
     summary: "A task's transitions, in order",
+    description: idNote,
     responses: {
       200: { description: 'The transition timeline', schema: transitionListSchema },
+      ...ambiguous,
       401: denied[401],
       404: err('TASK_NOT_FOUND'),
       ...timedOut,
@@ -127,12 +141,14 @@ export const apiRoutes: readonly RouteSpec[] = [
     path: '/api/tasks/:id/cancel',
     tag: 'tasks',
     summary: 'Cancel a task (admin)',
-    description: 'An attempt in flight is aborted. A terminal task is returned unchanged.',
+    description: `An attempt in flight is aborted. A task that has ended is left unchanged and answered 409 TASK_ENDED with its \`status\`. ${idNote}`,
     admin: true,
     responses: {
       200: { description: 'The task after the cancel', schema: taskSchema },
+      ...ambiguous,
       ...denied,
       404: err('TASK_NOT_FOUND'),
+      409: err('TASK_ENDED: the task has already ended; `error.status` is its status'),
       ...timedOut,
     },
   },

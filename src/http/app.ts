@@ -10,6 +10,7 @@ import { registerDashboard } from '../dashboard/serve.js';
 import { combineRedactors, createRedactor } from '../escalation/redact.js';
 import type { Engine } from '../lifecycle/Engine.js';
 import { metricsFor, type Metrics } from '../metrics/Metrics.js';
+import { allowedMethods } from './allowedMethods.js';
 import { requireAdmin, requireToken, type AuthOptions } from './auth.js';
 import { problem, problemFrom } from './problem.js';
 import { redactResponses } from './redactJson.js';
@@ -66,7 +67,15 @@ export function createApp(engine: Engine, opts: AppOptions = {}): Hono {
     engine.logger.error({ err: ctx.redact(err instanceof Error ? err.message : String(err)), path: c.req.path }, 'request failed');
     return problemFrom(c, err);
   });
-  app.notFound((c) => problem(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  const allowed = allowedMethods(() => app.routes);
+  app.notFound((c) => {
+    const allow = allowed(c.req.path);
+    if (allow.length && !allow.includes(c.req.method)) {
+      c.header('allow', allow.join(', '));
+      return problem(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow.join(', ')}`);
+    }
+    return problem(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+  });
 
   app.use('*', securityHeaders());
   app.use('*', redactResponses(ctx.redact));

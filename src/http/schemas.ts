@@ -191,6 +191,7 @@ export const problemSchema = z.object({
     code: z.string().describe('A stable code, e.g. INPUT_INVALID, TASK_NOT_FOUND, UNAUTHORIZED'),
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    status: taskStatusSchema.optional().describe('TASK_ENDED: the status the task ended with'),
   }),
 });
 
@@ -231,6 +232,9 @@ export const workflowListSchema = z.object({
   workflows: z.array(
     z.object({
       name: z.string(),
+      kind: z.enum(['task', 'run']).describe('"run" for a multi-step workflow, "task" for a single-step one'),
+      steps: z.array(z.string()).optional().describe("A run's step ids, in the order of its file"),
+      description: z.string().optional(),
       agent: z.string().optional(),
       capability: z.string().optional(),
       severity: severitySchema.optional(),

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from '../config/createAjv.js';
 import type { Workflow } from '../config/index.js';
 import { wardenError } from '../errors/index.js';
 
@@ -18,7 +19,7 @@ export class InputValidator {
   readonly #output = new Map<string, ValidateFunction>();
 
   constructor(workflows: ReadonlyMap<string, Workflow>) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = createAjv();
     for (const [name, wf] of workflows) {
       if (wf.inputSchema) this.#input.set(name, ajv.compile(wf.inputSchema as object));
       if (wf.outputSchema) this.#output.set(name, ajv.compile(wf.outputSchema as object));

@@ -157,6 +157,30 @@ describe('StepRecorder', () => {
     expect(step.record.output).toBeUndefined();
   });
 
+  it('records no error on a task that completes after a failed attempt', () => {
+    const step = recordStep(
+      facts({
+        from: 'validating',
+        to: 'completed',
+        context: context({ finalError: { ...error, agent: 'a', attempt: 1 }, output: { ok: true }, answeredBy: 'b' }),
+        event: { type: 'OUTPUT_VALID' },
+      }),
+    );
+    expect(step.record).toMatchObject({ status: 'completed', output: { ok: true }, answeredBy: 'b' });
+    expect(step.record).not.toHaveProperty('error');
+  });
+
+  it('drops an earlier error from the row when the task ends completed or cancelled', () => {
+    for (const [to, event] of [
+      ['completed', { type: 'OUTPUT_VALID' }],
+      ['cancelled', { type: 'CANCEL', error }],
+    ] as const) {
+      const step = recordStep(facts({ record: record({ error }), from: 'validating', to, event, context: context({ finalError: error }) }));
+      expect(step.record.status).toBe(to);
+      expect(step.record).not.toHaveProperty('error');
+    }
+  });
+
   it('abandons the call in flight when the task leaves attempting other than by its answer, closing its attempt', () => {
     const running: AttemptRecord = { agent: 'a', attempt: 1, startedAt: at(1), outcome: 'running' };
     const cancel: ErrorInfo = { code: 'CANCELLED', category: 'logic', severity: 'low', retryable: false, message: 'by request' };

@@ -105,7 +105,10 @@ export function recordStep(f: StepFacts): RecordedStep {
       record.output = ctx.output;
       if (ctx.answeredBy !== undefined) record.answeredBy = ctx.answeredBy;
     } else if (to === 'degraded') record.output = ctx.output;
-    if (ctx.finalError) record.error = stripFailure(ctx.finalError);
+    // Only an unsuccessful end carries `error`: the machine keeps the last failure in finalError
+    // even when a later attempt succeeds, and a completed task must not look failed.
+    if ((to === 'degraded' || to === 'failed') && ctx.finalError) record.error = stripFailure(ctx.finalError);
+    else delete record.error;
   }
 
   const abandonsCall = from === 'attempting' && to !== 'attempting' && !ANSWERS.has(event.type);

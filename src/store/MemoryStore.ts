@@ -143,6 +143,7 @@ export class MemoryStore implements Store {
       if (statuses && !statuses.has(t.status)) continue;
       if (filter.workflow !== undefined && t.workflow !== filter.workflow) continue;
       if (filter.topLevel && this.#order[i]!.includes('.')) continue;
+      if (filter.idPrefix !== undefined && !this.#order[i]!.startsWith(filter.idPrefix)) continue;
       const rec = parseRow(t);
       if (filter.parent !== undefined && rec.parentId !== filter.parent) continue;
       out.push(rec);

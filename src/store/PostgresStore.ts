@@ -18,6 +18,7 @@ import { parsePostgresUrl } from './postgresUrl.js';
 import {
   type BreakerRecord,
   childIdRange,
+  idPrefixRange,
   type EscalationFilter,
   type NewTask,
   type StepCommit,
@@ -417,7 +418,14 @@ export class PostgresStore implements Store {
     what: string,
     table: string,
     order: string,
-    filter: { status?: string | readonly string[]; workflow?: string; limit?: number; parent?: string; topLevel?: boolean },
+    filter: {
+      status?: string | readonly string[];
+      workflow?: string;
+      limit?: number;
+      parent?: string;
+      topLevel?: boolean;
+      idPrefix?: string;
+    },
   ): Promise<T[]> {
     const n = filter.parent !== undefined ? Number.MAX_SAFE_INTEGER : sqlLimit(filter.limit ?? 100);
     if (n === 0) return [];
@@ -432,6 +440,10 @@ export class PostgresStore implements Store {
       where.push(`id > $${params.push(from)} AND id < $${params.push(to)}`);
     }
     if (filter.topLevel) where.push(`strpos(id, '.') = 0`);
+    if (filter.idPrefix !== undefined) {
+      const [from, to] = idPrefixRange(filter.idPrefix);
+      where.push(`id >= $${params.push(from)} AND id < $${params.push(to)}`);
+    }
     const text = `SELECT record FROM ${quoteIdent(this.#schema)}.${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.push(n)}`;
     return (await this.#db.read<{ record: T }>(what, text, params)).map((r) => r.record);
   }

@@ -26,6 +26,7 @@ import { type PruneStatements, preparePrune, pruneSqlite } from './sqlitePrune.j
 import {
   type BreakerRecord,
   childIdRange,
+  idPrefixRange,
   type EscalationFilter,
   type StepCommit,
   type Store,
@@ -177,6 +178,10 @@ export class SqliteStore implements Store {
       params.push(...childIdRange(filter.parent));
     }
     if (filter.topLevel) where.push("instr(id, '.') = 0");
+    if (filter.idPrefix !== undefined) {
+      where.push('id >= ? AND id < ?');
+      params.push(...idPrefixRange(filter.idPrefix));
+    }
     if (filter.parent !== undefined) {
       const parent = filter.parent;
       const all = this.#list<TaskRecord>('list tasks', 'record', 'tasks', where, params, 'created_at DESC, pos DESC', Infinity);

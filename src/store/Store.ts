@@ -75,6 +75,8 @@ export interface TaskFilter {
   parent?: string;
   /** Only tasks that are no run's step (ids without a dot). */
   topLevel?: boolean;
+  /** Only tasks whose id starts with this (the short ids the CLI and dashboard show). */
+  idPrefix?: string;
   /** Defaults to 100. */
   limit?: number;
 }
@@ -83,6 +85,15 @@ export interface TaskFilter {
 export function childIdRange(runId: string): [from: string, to: string] {
   // '/' is the character after '.', so [runId + '.', runId + '/') holds exactly the prefixed ids.
   return [`${runId}.`, `${runId}/`];
+}
+
+/**
+ * The id range of the ids that start with `prefix`. Ids compare byte by byte in every store
+ * (SQLite's BINARY, Postgres's COLLATE "C"), so an index serves it; only an id that goes on with
+ * U+10FFFF, a noncharacter, would fall outside.
+ */
+export function idPrefixRange(prefix: string): [from: string, to: string] {
+  return [prefix, `${prefix}\u{10FFFF}`];
 }
 
 /** The persisted form of a circuit breaker. */

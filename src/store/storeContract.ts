@@ -73,6 +73,20 @@ export function describeStoreContract(name: string, make: () => Promise<Store> |
         expect(await ids({ workflow: 'missing' })).toEqual([]);
       });
 
+      test('lists the tasks whose id starts with a prefix, newest first, with the other filters', async () => {
+        await create('3f2a1b4c-0001', { createdAt: isoAt(1) });
+        await create('3f2a1b4c-0002', { createdAt: isoAt(2) });
+        await create('3f2a1b4c-0002.plan', { createdAt: isoAt(3) });
+        await create('3f2a1b4d-0003', { createdAt: isoAt(4) });
+        await create('3f2a1b4', { createdAt: isoAt(5) });
+        const ids = async (f: Parameters<Store['listTasks']>[0]) => (await store.listTasks(f)).map((t) => t.id);
+        expect(await ids({ idPrefix: '3f2a1b4c' })).toEqual(['3f2a1b4c-0002.plan', '3f2a1b4c-0002', '3f2a1b4c-0001']);
+        expect(await ids({ idPrefix: '3f2a1b4c', topLevel: true, limit: 1 })).toEqual(['3f2a1b4c-0002']);
+        expect(await ids({ idPrefix: '3f2a1b4c-0002.' })).toEqual(['3f2a1b4c-0002.plan']);
+        expect(await ids({ idPrefix: '3f2a1b4' })).toHaveLength(5);
+        expect(await ids({ idPrefix: '3f2a1b4e' })).toEqual([]);
+      });
+
       test('lists at most 100 tasks by default, and at most limit when given', async () => {
         for (let i = 0; i < 105; i++) await create(`t${i}`, { createdAt: isoAt(i) });
         const all = await store.listTasks();

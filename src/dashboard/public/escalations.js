@@ -75,20 +75,7 @@ export function escalationTable(list, onAck, opts) {
       h(
         'tr',
         {},
-        [
-          'Severity',
-          'Status',
-          'Escalation',
-          'Workflow',
-          showTask ? 'Task' : null,
-          'Outcome',
-          'Error',
-          'Agents tried',
-          'Channels',
-          'Raised',
-          'Handled',
-          '',
-        ]
+        ['Severity', 'Status', 'Escalation', 'Workflow', showTask ? 'Task' : null, 'Outcome', 'Agents tried', 'Channels', 'When', '']
           .filter((c) => c !== null)
           .map((c) => h('th', { scope: 'col', text: c })),
       ),
@@ -122,22 +109,15 @@ function row(e, showTask, onAck) {
           e.count > 1 ? h('span', { class: 'count-tag', text: `×${e.count}`, title: `${e.count} tasks grouped` }) : '',
         )
       : null,
-    h('td', {}, e.outcome ? badge(e.outcome) : '—'),
-    h('td', { class: 'mono', text: e.finalErrorCode || e.errorCodes.join(', ') || '—' }),
-    h('td', { text: e.agentsTried.join(' → ') || '—' }),
-    h('td', {}, channels(e)),
-    h('td', { class: 'time', text: fmtTime(e.createdAt) }),
     h(
       'td',
-      { class: 'time' },
-      e.status === 'resolved'
-        ? 'resolved ' +
-            fmtTime(e.resolvedAt) +
-            (e.resolvedBy ? ` by ${e.resolvedBy}` : e.resolvedByTask ? ` by task ${e.resolvedByTask}` : '')
-        : e.status === 'acknowledged'
-          ? `acked ${fmtTime(e.ackedAt)}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`
-          : '—',
+      { class: 'outcome' },
+      e.outcome ? badge(e.outcome) : '—',
+      h('div', { class: 'error-code mono', text: e.finalErrorCode || e.errorCodes.join(', ') || '' }),
     ),
+    h('td', { class: 'agents-tried', text: e.agentsTried.join(' → ') || '—' }),
+    h('td', {}, channels(e)),
+    h('td', { class: 'when' }, h('div', { class: 'time', text: fmtTime(e.createdAt) }), handled(e)),
     h(
       'td',
       { class: 'actions' },
@@ -155,6 +135,25 @@ function row(e, showTask, onAck) {
         : '',
     ),
   );
+}
+
+/**
+ * Who handled an escalation and when, under the time it was raised: one column for both keeps
+ * the table within a laptop's width.
+ * @param {Escalation} e
+ */
+function handled(e) {
+  if (e.status === 'resolved') {
+    const by = e.resolvedBy
+      ? ` by ${e.resolvedBy}`
+      : e.resolvedByTask
+        ? [' by task ', h('a', { href: `#/tasks/${encodeURIComponent(e.resolvedByTask)}` }, shortId(e.resolvedByTask, 8))]
+        : '';
+    return h('div', { class: 'handled' }, `resolved ${fmtTime(e.resolvedAt)}`, by);
+  }
+  if (e.status === 'acknowledged')
+    return h('div', { class: 'handled' }, `acked ${fmtTime(e.ackedAt)}${e.ackedBy ? ` by ${e.ackedBy}` : ''}`);
+  return '';
 }
 
 /** @type {readonly [Escalation['status'], string, string][]} */

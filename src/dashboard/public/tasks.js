@@ -174,7 +174,9 @@ export function mount(root, ctx) {
 
   /** @param {Row} t */
   function cells(t) {
-    const err = t.error ? t.error.code : t.attempts.findLast((a) => a.error)?.error?.code;
+    // A completed task shows no error, whatever its attempts met on the way; a live one shows
+    // what its last failed attempt met.
+    const err = t.status === 'completed' ? '' : t.error ? t.error.code : t.attempts.findLast((a) => a.error)?.error?.code;
     return [
       h('td', { class: 'status' }, badge(t.status)),
       h('td', { class: 'id' }, h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, shortId(t.id, 13))),

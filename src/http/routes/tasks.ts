@@ -1,6 +1,8 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import { type Task, TERMINAL_STATUSES } from '../../lifecycle/types.js';
 import { problem, problemFrom } from '../problem.js';
 import { readJson } from '../readJson.js';
+import { withTaskId } from '../resolveTaskId.js';
 import { issuesOf, submitBodySchema, taskQuerySchema } from '../schemas.js';
 import type { RouteContext } from './RouteContext.js';
 
@@ -36,26 +38,34 @@ export function registerTaskRoutes(app: Hono, { engine, admin, maxJsonDepth }: R
     return c.json({ tasks });
   });
 
-  app.get('/api/tasks/:id', async (c) => {
-    const task = await engine.get(c.req.param('id'));
-    return task ? c.json(task) : problem(c, 'TASK_NOT_FOUND', `no task ${c.req.param('id')}`);
-  });
+  app.get('/api/tasks/:id', (c) =>
+    withTaskId(c, engine, async (id) => {
+      const task = await engine.get(id);
+      return task ? c.json(task) : problem(c, 'TASK_NOT_FOUND', `no task ${id}`);
+    }),
+  );
 
-  app.get('/api/tasks/:id/transitions', async (c) => {
-    const id = c.req.param('id');
-    if (!(await engine.get(id))) return problem(c, 'TASK_NOT_FOUND', `no task ${id}`);
-    return c.json({ transitions: await engine.transitions(id) });
-  });
+  app.get('/api/tasks/:id/transitions', (c) => withTaskId(c, engine, async (id) => c.json({ transitions: await engine.transitions(id) })));
 
-  app.post('/api/tasks/:id/cancel', admin, async (c) => {
-    const task = await engine.cancel(c.req.param('id'));
-    return task ? c.json(task) : problem(c, 'TASK_NOT_FOUND', `no task ${c.req.param('id')}`);
-  });
+  app.post('/api/tasks/:id/cancel', admin, (c) =>
+    withTaskId(c, engine, async (id) => {
+      const before = await engine.get(id);
+      if (before && TERMINAL_STATUSES.has(before.status)) return ended(c, before);
+      const task = await engine.cancel(id);
+      if (!task) return problem(c, 'TASK_NOT_FOUND', `no task ${id}`);
+      // It ended by itself while the cancel waited for its step.
+      if (task.status !== 'cancelled' && TERMINAL_STATUSES.has(task.status)) return ended(c, task);
+      return c.json(task);
+    }),
+  );
 
   app.get('/api/workflows', (c) =>
     c.json({
       workflows: [...engine.workflows.values()].map((w) => ({
         name: w.name,
+        kind: w.steps ? 'run' : 'task',
+        ...(w.steps ? { steps: Object.keys(w.steps) } : {}),
+        description: w.description,
         agent: w.agent,
         capability: w.capability,
         severity: w.severity,
@@ -65,4 +75,9 @@ export function registerTaskRoutes(app: Hono, { engine, admin, maxJsonDepth }: R
       })),
     }),
   );
+}
+
+/** 409 TASK_ENDED: an action on a task that has ended, with its status, so the caller sees how it ended. */
+function ended(c: Context, task: Task) {
+  return c.json({ error: { code: 'TASK_ENDED', message: `task ${task.id} has already ended: ${task.status}`, status: task.status } }, 409);
 }
