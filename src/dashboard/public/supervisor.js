@@ -39,7 +39,7 @@ function healthSection(health) {
       health.components.map((c) =>
         h(
           'li',
-          { class: `tone-border-${TONE[c.status]}` },
+          { class: `tone-border-${TONE[c.status]}`, 'data-component': c.name },
           h('span', { class: `dot tone-${TONE[c.status]}` }),
           ` ${c.name}${c.kind === 'agent' && c.circuit !== 'closed' ? ` (circuit ${c.circuit})` : ''}`,
         ),
