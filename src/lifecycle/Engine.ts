@@ -117,7 +117,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * that drive a simulated clock.
    */
   async settled(): Promise<void> {
-    await this.#live.settled(() => this.#w.scheduler.firing > 0);
+    await this.#live.settled(() => this.#w.scheduler.busy);
   }
 
   /** Problems the engine survived since it started, by where they happened (`/metrics`: `warden_internal_errors_total`). */

@@ -52,6 +52,15 @@ export class Scheduler {
     return this.#firing.size;
   }
 
+  /**
+   * Whether the scheduler has work in hand: timers being fired, or a sweep reading the store.
+   * A simulated clock must not move on while a sweep is reading, or it would pass over a timer
+   * the sweep is about to arm (on a store with real I/O, such as Postgres).
+   */
+  get busy(): boolean {
+    return this.#firing.size > 0 || this.#sweeping;
+  }
+
   #arm(at: number): void {
     if (this.#handle) this.clock.clearTimeout(this.#handle);
     this.#armedAt = at;
